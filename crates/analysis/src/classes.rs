@@ -1,0 +1,293 @@
+//! Class names as DevTools' Summary shows them (spec §4.1–4.3): `(system)`,
+//! `(compiled code)`, `Function`, `(array)`…, constructor names for objects,
+//! and plain `Object`s re-classed by inferred interfaces such as `{a, b}`.
+
+use crate::js::{json_stringify, utf16_cmp, utf16_len};
+use heapscope_snapshot::HeapSnapshot;
+use serde::{Deserialize, Serialize};
+use std::cmp::Ordering;
+use std::collections::HashMap;
+
+const MIN_INTERFACE_PROPERTY_COUNT: usize = 1;
+const MAX_INTERFACE_NAME_LENGTH: usize = 120;
+const MIN_OBJECT_COUNT_PER_INTERFACE: f64 = 2.0;
+const MIN_OBJECT_PROPORTION_PER_INTERFACE: f64 = 1000.0;
+
+/// An inferred interface: objects having all these properties take this name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InterfaceDefinition {
+    pub name: String,
+    pub properties: Vec<String>,
+}
+
+/// Is `node` a plain JS object (type `object`, raw name `Object`)?
+#[inline]
+pub fn is_plain_object(snap: &HeapSnapshot, node: u32) -> bool {
+    snap.nodes.ty[node as usize] == snap.node_types.object && snap.node_name(node) == "Object"
+}
+
+/// `JSHeapSnapshotNode.formatPropertyName`.
+pub fn format_property_name(name: &str) -> std::borrow::Cow<'_, str> {
+    if name.contains([',', '\'', '"', '{', '}']) {
+        // JSON.stringify({[name]: 0}) without the braces and ":0".
+        std::borrow::Cow::Owned(json_stringify(name))
+    } else {
+        std::borrow::Cow::Borrowed(name)
+    }
+}
+
+/// Class name per node, as a string id into `snap.strings` (strings DevTools
+/// adds, such as `(system)`, are appended to the table).
+pub fn class_names(snap: &mut HeapSnapshot) -> Vec<u32> {
+    let nt = snap.node_types;
+    let mut added: HashMap<String, u32> = HashMap::new();
+    let mut intern = |snap: &mut HeapSnapshot, s: &str| -> u32 {
+        if let Some(&i) = added.get(s) {
+            return i;
+        }
+        let i = snap.strings.push(s);
+        added.insert(s.to_string(), i);
+        i
+    };
+    let hidden = intern(snap, "(system)");
+    let code = intern(snap, "(compiled code)");
+    let function = intern(snap, "Function");
+    let regexp = intern(snap, "RegExp");
+    let mut by_type: Vec<u32> = Vec::with_capacity(snap.node_type_names.len());
+    for name in snap.node_type_names.clone() {
+        by_type.push(intern(snap, &format!("({name})")));
+    }
+    let n = snap.node_count();
+    let mut out = Vec::with_capacity(n);
+    for i in 0..n {
+        let ty = snap.nodes.ty[i];
+        let class = if ty == nt.hidden {
+            hidden
+        } else if ty == nt.object || ty == nt.native {
+            let name_id = snap.nodes.name[i];
+            let name = snap.strings.get(name_id);
+            if name.starts_with('<') {
+                let cut = match name.find(' ') {
+                    Some(sp) => format!("{}>", &name[..sp]),
+                    None => name.to_string(),
+                };
+                intern(snap, &cut)
+            } else if name.starts_with("Detached <") {
+                // indexOf(' ', 10) counts UTF-16 units; the prefix is ASCII.
+                let cut = match name.get(10..).and_then(|rest| rest.find(' ')) {
+                    Some(sp) => format!("{}>", &name[..10 + sp]),
+                    None => name.to_string(),
+                };
+                intern(snap, &cut)
+            } else {
+                name_id
+            }
+        } else if ty == nt.code {
+            code
+        } else if ty == nt.closure {
+            function
+        } else if ty == nt.regexp {
+            regexp
+        } else {
+            by_type[ty as usize]
+        };
+        out.push(class);
+    }
+    out
+}
+
+/// DevTools' `inferInterfaceDefinitions` (spec §4.2).
+pub fn infer_interfaces(snap: &HeapSnapshot) -> Vec<InterfaceDefinition> {
+    struct Candidate {
+        properties: Vec<String>,
+        count: usize,
+        order: usize,
+    }
+    let property = snap.edge_types.property;
+    let mut candidates: HashMap<String, Candidate> = HashMap::new();
+    let mut total_objects = 0usize;
+    let mut name = String::new();
+    for v in 0..snap.node_count() as u32 {
+        if !is_plain_object(snap, v) {
+            continue;
+        }
+        total_objects += 1;
+        name.clear();
+        name.push('{');
+        let mut name_len = 1usize; // UTF-16 length of `name`
+        let mut props: Vec<&str> = Vec::new();
+        for e in snap.edge_range(v) {
+            if snap.edges.ty[e] != property {
+                continue;
+            }
+            let edge_name = snap.strings.get(snap.edges.name_or_index[e]);
+            if edge_name == "__proto__" {
+                continue;
+            }
+            let formatted = format_property_name(edge_name);
+            let flen = utf16_len(&formatted);
+            if name_len > MIN_INTERFACE_PROPERTY_COUNT
+                && name_len + flen > MAX_INTERFACE_NAME_LENGTH
+            {
+                break;
+            }
+            if name_len != 1 {
+                name.push_str(", ");
+                name_len += 2;
+            }
+            name.push_str(&formatted);
+            name_len += flen;
+            props.push(edge_name);
+        }
+        if props.is_empty() {
+            continue;
+        }
+        name.push('}');
+        let next_order = candidates.len();
+        match candidates.get_mut(name.as_str()) {
+            Some(c) => c.count += 1,
+            None => {
+                candidates.insert(
+                    name.clone(),
+                    Candidate {
+                        properties: props.iter().map(|s| s.to_string()).collect(),
+                        count: 1,
+                        order: next_order,
+                    },
+                );
+            }
+        }
+    }
+    let mut sorted: Vec<(String, Candidate)> = candidates.into_iter().collect();
+    // Stable sort by count, ties in first-seen order (JS Map iteration order).
+    sorted.sort_by(|a, b| b.1.count.cmp(&a.1.count).then(a.1.order.cmp(&b.1.order)));
+    let min_count = MIN_OBJECT_COUNT_PER_INTERFACE
+        .max(total_objects as f64 / MIN_OBJECT_PROPORTION_PER_INTERFACE);
+    sorted
+        .into_iter()
+        .take_while(|(_, c)| c.count as f64 >= min_count)
+        .map(|(name, c)| InterfaceDefinition {
+            name,
+            properties: c.properties,
+        })
+        .collect()
+}
+
+struct TrieNode {
+    next: HashMap<String, usize>,
+    greatest_next: Option<String>,
+    /// (property count, definition index) of the first definition ending here.
+    matched: Option<(usize, usize)>,
+}
+
+/// DevTools' `applyInterfaceDefinitions`: rewrites the class of plain objects
+/// in `classes` to the best matching interface name.
+pub fn apply_interfaces(
+    snap: &mut HeapSnapshot,
+    classes: &mut [u32],
+    definitions: &[InterfaceDefinition],
+) {
+    let mut trie: Vec<TrieNode> = vec![TrieNode {
+        next: HashMap::new(),
+        greatest_next: None,
+        matched: None,
+    }];
+    for (index, def) in definitions.iter().enumerate() {
+        let mut props = def.properties.clone();
+        props.sort_by(|a, b| utf16_cmp(a, b));
+        let mut cur = 0usize;
+        for p in &props {
+            let found = trie[cur].next.get(p).copied();
+            cur = match found {
+                Some(nx) => nx,
+                None => {
+                    trie.push(TrieNode {
+                        next: HashMap::new(),
+                        greatest_next: None,
+                        matched: None,
+                    });
+                    let nx = trie.len() - 1;
+                    trie[cur].next.insert(p.clone(), nx);
+                    let greater = match &trie[cur].greatest_next {
+                        None => true,
+                        Some(g) => utf16_cmp(g, p) == Ordering::Less,
+                    };
+                    if greater {
+                        trie[cur].greatest_next = Some(p.clone());
+                    }
+                    nx
+                }
+            };
+        }
+        if trie[cur].matched.is_none() {
+            trie[cur].matched = Some((props.len(), index));
+        }
+    }
+    let better = |a: (usize, usize), b: Option<(usize, usize)>| -> (usize, usize) {
+        match b {
+            None => a,
+            Some(b) => {
+                if a.0 > b.0 {
+                    a
+                } else if b.0 > a.0 {
+                    b
+                } else if a.1 <= b.1 {
+                    a
+                } else {
+                    b
+                }
+            }
+        }
+    };
+    const FALLBACK: (usize, usize) = (0, usize::MAX);
+    let mut interface_names: Vec<Option<u32>> = vec![None; definitions.len()];
+    let property = snap.edge_types.property;
+    let mut states: Vec<usize> = Vec::new();
+    let mut snapshot_states: Vec<usize> = Vec::new();
+    for v in 0..snap.node_count() as u32 {
+        if !is_plain_object(snap, v) {
+            continue;
+        }
+        let mut props: Vec<&str> = snap
+            .edge_range(v)
+            .filter(|&e| snap.edges.ty[e] == property)
+            .map(|e| snap.strings.get(snap.edges.name_or_index[e]))
+            .collect();
+        props.sort_by(|a, b| utf16_cmp(a, b));
+        states.clear();
+        states.push(0);
+        let mut best = better(FALLBACK, trie[0].matched);
+        for p in &props {
+            snapshot_states.clear();
+            snapshot_states.extend_from_slice(&states);
+            for &st in &snapshot_states {
+                let node = &trie[st];
+                let exhausted = match &node.greatest_next {
+                    None => true,
+                    Some(g) => utf16_cmp(p, g) != Ordering::Less,
+                };
+                if exhausted {
+                    states.retain(|&x| x != st);
+                }
+                if let Some(&nx) = node.next.get(*p) {
+                    if !states.contains(&nx) {
+                        states.push(nx);
+                    }
+                    best = better(best, trie[nx].matched);
+                }
+            }
+        }
+        if best != FALLBACK {
+            let idx = best.1;
+            let id = match interface_names[idx] {
+                Some(id) => id,
+                None => {
+                    let id = snap.strings.push(&definitions[idx].name);
+                    interface_names[idx] = Some(id);
+                    id
+                }
+            };
+            classes[v as usize] = id;
+        }
+    }
+}

@@ -1,0 +1,116 @@
+//! Distances from the roots (spec §3.6): BFS from the user roots (distance 1),
+//! then from the root for what only system roots reach (≥ 100 000 000), with
+//! DevTools' edge filter (sloppy_function_map, map descriptors, WeakMap pairs).
+
+use crate::essential::is_user_root;
+use crate::js::parse_int;
+use crate::weakmap::EphemeronNames;
+use heapscope_snapshot::HeapSnapshot;
+use std::collections::HashSet;
+
+pub const NO_DISTANCE: i32 = -5;
+pub const BASE_SYSTEM_DISTANCE: i32 = 100_000_000;
+pub const BASE_UNREACHABLE_DISTANCE: i32 = 200_000_000;
+
+struct Filter<'a> {
+    snap: &'a HeapSnapshot,
+    ephemerons: &'a EphemeronNames,
+    pending: HashSet<&'a str>,
+    sloppy_function_map: Option<u32>,
+}
+
+impl<'a> Filter<'a> {
+    /// DevTools' JSHeapSnapshot distance filter for edge `e` out of `node`.
+    fn accept(&mut self, node: u32, e: usize) -> bool {
+        let snap = self.snap;
+        let nt = snap.node_types;
+        let et = snap.edge_types;
+        let ty = snap.nodes.ty[node as usize];
+        let ety = snap.edges.ty[e];
+        let name = snap.edges.name_or_index[e];
+        if ty == nt.hidden
+            && et.has_string_name(ety)
+            && Some(name) == self.sloppy_function_map
+            && snap.node_name(node) == "system / NativeContext"
+        {
+            return false;
+        }
+        if ty == nt.array && snap.node_name(node) == "(map descriptors)" {
+            let index = if et.has_string_name(ety) {
+                parse_int(snap.strings.get(name))
+            } else {
+                Some(name as i64)
+            };
+            return match index {
+                Some(i) => i < 2 || i % 3 != 1,
+                None => true,
+            };
+        }
+        if ety == et.internal {
+            if let Some(eph) = self.ephemerons.get(name) {
+                let part: &'a str = &eph.duplicated_part;
+                if !self.pending.remove(part) {
+                    self.pending.insert(part);
+                    return false;
+                }
+            }
+        }
+        true
+    }
+}
+
+fn bfs(snap: &HeapSnapshot, queue: &mut Vec<u32>, distances: &mut [i32], filter: &mut Filter) {
+    let weak = snap.edge_types.weak;
+    let mut head = 0;
+    while head < queue.len() {
+        let node = queue[head];
+        head += 1;
+        let d = distances[node as usize] + 1;
+        for e in snap.edge_range(node) {
+            if snap.edges.ty[e] == weak {
+                continue;
+            }
+            let child = snap.edges.to[e];
+            if distances[child as usize] != NO_DISTANCE {
+                continue;
+            }
+            if !filter.accept(node, e) {
+                continue;
+            }
+            distances[child as usize] = d;
+            queue.push(child);
+        }
+    }
+}
+
+pub fn compute(snap: &HeapSnapshot, ephemerons: &EphemeronNames) -> Vec<i32> {
+    let n = snap.node_count();
+    let mut distances = vec![NO_DISTANCE; n];
+    let sloppy_function_map =
+        (0..snap.strings.len() as u32).find(|&i| snap.strings.get(i) == "sloppy_function_map");
+    let mut filter = Filter {
+        snap,
+        ephemerons,
+        pending: HashSet::new(),
+        sloppy_function_map,
+    };
+    let mut queue: Vec<u32> = Vec::with_capacity(n);
+    for e in snap.edge_range(snap.root) {
+        let to = snap.edges.to[e];
+        if is_user_root(snap, to) {
+            distances[to as usize] = 1;
+            queue.push(to);
+        }
+    }
+    let had_user_roots = !queue.is_empty();
+    bfs(snap, &mut queue, &mut distances, &mut filter);
+    distances[snap.root as usize] = if had_user_roots {
+        BASE_SYSTEM_DISTANCE
+    } else {
+        0
+    };
+    queue.clear();
+    queue.push(snap.root);
+    bfs(snap, &mut queue, &mut distances, &mut filter);
+    distances
+}

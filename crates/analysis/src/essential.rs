@@ -1,0 +1,91 @@
+//! Which edges count for the dominator tree (spec §3.3–3.4): DevTools' page-owned
+//! flag (everything reachable from the globals over non-weak edges) and the
+//! essential-edge rules (no weak, self, non-root shortcut, WeakMap table→value,
+//! or non-page-owned → page-owned edges).
+
+use crate::bitset::BitSet;
+use crate::weakmap::EphemeronNames;
+use heapscope_snapshot::HeapSnapshot;
+
+/// Is `node` the synthetic `(Document DOM trees)` root?
+pub fn is_dom_trees_root(snap: &HeapSnapshot, node: u32) -> bool {
+    snap.nodes.ty[node as usize] == snap.node_types.synthetic
+        && snap.node_name(node) == "(Document DOM trees)"
+}
+
+/// DevTools' "user root": a non-synthetic node, or `(Document DOM trees)`.
+pub fn is_user_root(snap: &HeapSnapshot, node: u32) -> bool {
+    snap.nodes.ty[node as usize] != snap.node_types.synthetic || is_dom_trees_root(snap, node)
+}
+
+/// Nodes reachable over non-weak edges from the root's shortcut targets
+/// (the globals) and its `(Document DOM trees)` element targets.
+pub fn page_owned(snap: &HeapSnapshot) -> BitSet {
+    let n = snap.node_count();
+    let mut flags = BitSet::new(n);
+    let mut stack: Vec<u32> = Vec::new();
+    let et = snap.edge_types;
+    for e in snap.edge_range(snap.root) {
+        let ty = snap.edges.ty[e];
+        let to = snap.edges.to[e];
+        if ty == et.element {
+            if !is_dom_trees_root(snap, to) {
+                continue;
+            }
+        } else if ty != et.shortcut {
+            continue;
+        }
+        stack.push(to);
+        flags.set(to as usize);
+    }
+    while let Some(v) = stack.pop() {
+        for e in snap.edge_range(v) {
+            let to = snap.edges.to[e];
+            if flags.get(to as usize) || snap.edges.ty[e] == et.weak {
+                continue;
+            }
+            stack.push(to);
+            flags.set(to as usize);
+        }
+    }
+    flags
+}
+
+/// One bit per edge: set when the edge counts for dominators.
+pub fn essential_edges(snap: &HeapSnapshot, ephemerons: &EphemeronNames) -> BitSet {
+    let pages = page_owned(snap);
+    let mut bits = BitSet::new(snap.edge_count());
+    let et = snap.edge_types;
+    let root = snap.root;
+    for v in 0..snap.node_count() as u32 {
+        let vid = snap.nodes.id[v as usize] as u64;
+        let v_page = pages.get(v as usize);
+        for e in snap.edge_range(v) {
+            let ty = snap.edges.ty[e];
+            if ty == et.internal {
+                if let Some(eph) = ephemerons.get(snap.edges.name_or_index[e]) {
+                    if eph.table_id == vid {
+                        continue;
+                    }
+                }
+            }
+            if ty == et.weak {
+                continue;
+            }
+            let to = snap.edges.to[e];
+            if to == v {
+                continue;
+            }
+            if v != root {
+                if ty == et.shortcut {
+                    continue;
+                }
+                if pages.get(to as usize) && !v_page {
+                    continue;
+                }
+            }
+            bits.set(e);
+        }
+    }
+    bits
+}

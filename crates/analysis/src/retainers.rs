@@ -1,0 +1,60 @@
+//! Reverse edges (spec §3.1): for every node, the nodes that point to it, in
+//! DevTools' order (descending source ordinal, then edge position). Each slot
+//! holds the source ordinal; the top bit marks an edge that is not essential
+//! for dominators, so the dominator pass needs no edge lookups.
+
+use crate::bitset::BitSet;
+use heapscope_snapshot::HeapSnapshot;
+
+pub const NON_ESSENTIAL: u32 = 1 << 31;
+pub const SOURCE_MASK: u32 = !NON_ESSENTIAL;
+
+#[derive(Debug, Default)]
+pub struct Retainers {
+    /// `first[v]..first[v + 1]` are the slots of node `v`.
+    pub first: Vec<u32>,
+    pub slots: Vec<u32>,
+}
+
+impl Retainers {
+    pub fn build(snap: &HeapSnapshot, essential: &BitSet) -> Self {
+        let n = snap.node_count();
+        let mut first = vec![0u32; n + 1];
+        for &t in &snap.edges.to {
+            first[t as usize + 1] += 1;
+        }
+        for i in 0..n {
+            first[i + 1] += first[i];
+        }
+        // first[t + 1] is now the end of t's range; fill backwards from it.
+        let mut slots = vec![0u32; snap.edge_count()];
+        let fe = &snap.nodes.first_edge;
+        for v in 0..n {
+            for e in fe[v] as usize..fe[v + 1] as usize {
+                let t = snap.edges.to[e] as usize;
+                first[t + 1] -= 1;
+                let flag = if essential.get(e) { 0 } else { NON_ESSENTIAL };
+                slots[first[t + 1] as usize] = v as u32 | flag;
+            }
+        }
+        // first[t + 1] now holds the start of t's range: shift down by one.
+        first.copy_within(1.., 0);
+        first[n] = slots.len() as u32;
+        Retainers { first, slots }
+    }
+
+    #[inline]
+    pub fn range(&self, node: u32) -> std::ops::Range<usize> {
+        self.first[node as usize] as usize..self.first[node as usize + 1] as usize
+    }
+
+    #[inline]
+    pub fn count(&self, node: u32) -> usize {
+        self.range(node).len()
+    }
+
+    /// Source ordinals of `node`'s retainers in DevTools' order.
+    pub fn sources(&self, node: u32) -> impl Iterator<Item = u32> + '_ {
+        self.slots[self.range(node)].iter().map(|s| s & SOURCE_MASK)
+    }
+}

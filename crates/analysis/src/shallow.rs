@@ -1,0 +1,67 @@
+//! DevTools' shallow-size re-attribution (spec §3.5): internal arrays, hidden
+//! objects and external string data with a single owner have their size moved
+//! onto that owner. Rewrites `self_size` in place, as DevTools does.
+
+use crate::essential::is_user_root;
+use heapscope_snapshot::HeapSnapshot;
+
+const UNVISITED: u32 = u32::MAX;
+const MULTIPLE: u32 = u32::MAX - 1;
+
+pub fn reattribute(snap: &mut HeapSnapshot) {
+    let has_user_roots = snap
+        .edge_range(snap.root)
+        .any(|e| is_user_root(snap, snap.edges.to[e]));
+    if !has_user_roots {
+        return;
+    }
+    let n = snap.node_count();
+    let nt = snap.node_types;
+    let weak = snap.edge_types.weak;
+    let mut owners = vec![0u32; n];
+    let mut worklist: Vec<u32> = Vec::new();
+    for (i, owner) in owners.iter_mut().enumerate() {
+        let ty = snap.nodes.ty[i];
+        if ty == nt.hidden
+            || ty == nt.array
+            || (ty == nt.native && snap.node_name(i as u32) == "system / ExternalStringData")
+        {
+            *owner = UNVISITED;
+        } else {
+            *owner = i as u32;
+            worklist.push(i as u32);
+        }
+    }
+    while let Some(id) = worklist.pop() {
+        let owner = owners[id as usize];
+        for e in snap.edge_range(id) {
+            if snap.edges.ty[e] == weak {
+                continue;
+            }
+            let t = snap.edges.to[e];
+            let current = owners[t as usize];
+            if current == UNVISITED {
+                owners[t as usize] = owner;
+                worklist.push(t);
+            } else if current == t || current == owner || current == MULTIPLE {
+                // No change.
+            } else {
+                owners[t as usize] = MULTIPLE;
+                worklist.push(t);
+            }
+        }
+    }
+    for i in 0..n {
+        let owner = owners[i];
+        if owner == UNVISITED || owner == MULTIPLE || owner == i as u32 {
+            continue;
+        }
+        let o = owner as usize;
+        if snap.nodes.ty[o] == nt.synthetic || owner == snap.root {
+            continue;
+        }
+        let moved = snap.nodes.self_size[i];
+        snap.nodes.self_size[i] = 0;
+        snap.nodes.self_size[o] = snap.nodes.self_size[o].wrapping_add(moved);
+    }
+}

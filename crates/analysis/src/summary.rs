@@ -1,0 +1,170 @@
+//! DevTools' Summary view (spec §4.3–4.5): objects grouped by class key, with
+//! count, shallow size, retained size of the class (`maxRet`: instances not
+//! dominated by another instance of the same class) and distances.
+
+use crate::js::utf16_cmp;
+use crate::Analysis;
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// One row of the Summary: field names match the DevTools oracle's JSON.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ClassRow {
+    pub class_key: String,
+    pub name: String,
+    pub count: u64,
+    pub self_size: u64,
+    pub retained_size: u64,
+    pub distance: i32,
+    pub max_distance: i32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    pub total_count: u64,
+    pub total_self_size: u64,
+    pub class_count: usize,
+    pub classes: Vec<ClassRow>,
+}
+
+/// Class rows plus, for every node that appears in the Summary, its row.
+pub struct Aggregates {
+    pub rows: Vec<ClassRow>,
+    /// Row index per node; `u32::MAX` for nodes with self size 0.
+    pub node_row: Vec<u32>,
+}
+
+pub const NO_ROW: u32 = u32::MAX;
+
+impl Analysis {
+    /// Groups every node with a non-zero self size by class key (ordinal order:
+    /// the first node of a class names it).
+    pub fn aggregates(&self) -> Aggregates {
+        let snap = &self.snap;
+        let n = snap.node_count();
+        let object = snap.node_types.object;
+        let mut by_name: Vec<u32> = vec![NO_ROW; snap.strings.len()];
+        let mut by_location: HashMap<(u32, u32, u32, u32), u32> = HashMap::new();
+        let mut rows: Vec<ClassRow> = Vec::new();
+        let mut node_row = vec![NO_ROW; n];
+        let mut locations = snap.locations.iter().peekable();
+        for v in 0..n {
+            let location = loop {
+                match locations.peek() {
+                    Some(l) if (l.node as usize) < v => {
+                        locations.next();
+                    }
+                    Some(l) if l.node as usize == v => break Some(**l),
+                    _ => break None,
+                }
+            };
+            let size = snap.nodes.self_size[v];
+            if size == 0 {
+                continue;
+            }
+            let class = self.class_name[v];
+            let keyed = match location {
+                Some(l) if snap.nodes.ty[v] == object => {
+                    Some((l.script_id, l.line, l.column, class))
+                }
+                _ => None,
+            };
+            let slot = match keyed {
+                Some(k) => *by_location.entry(k).or_insert(NO_ROW),
+                None => by_name[class as usize],
+            };
+            let row = if slot == NO_ROW {
+                let name = snap.strings.get(class).to_string();
+                let class_key = match keyed {
+                    Some((s, l, c, _)) => format!("{s},{l},{c},{name}"),
+                    None => format!(",{name}"),
+                };
+                rows.push(ClassRow {
+                    class_key,
+                    name,
+                    count: 0,
+                    self_size: 0,
+                    retained_size: 0,
+                    distance: self.distances[v],
+                    max_distance: self.distances[v],
+                });
+                let r = (rows.len() - 1) as u32;
+                match keyed {
+                    Some(k) => {
+                        by_location.insert(k, r);
+                    }
+                    None => by_name[class as usize] = r,
+                }
+                r
+            } else {
+                slot
+            };
+            node_row[v] = row;
+            let r = &mut rows[row as usize];
+            r.count += 1;
+            r.self_size += size as u64;
+            let d = self.distances[v];
+            r.distance = r.distance.min(d);
+            r.max_distance = r.max_distance.max(d);
+        }
+        self.add_class_retained_sizes(&mut rows, &node_row);
+        Aggregates { rows, node_row }
+    }
+
+    /// `maxRet`: a DFS over the dominator tree that counts an instance only
+    /// when no dominator above it is an instance of the same class.
+    fn add_class_retained_sizes(&self, rows: &mut [ClassRow], node_row: &[u32]) {
+        let mut open = vec![false; rows.len()];
+        // (node, next child index, row this node opened or NO_ROW)
+        let mut stack: Vec<(u32, u32, u32)> = Vec::new();
+        let enter = |v: u32, open: &mut [bool], rows: &mut [ClassRow]| -> u32 {
+            let row = node_row[v as usize];
+            if row != NO_ROW && !open[row as usize] {
+                rows[row as usize].retained_size += self.retained[v as usize];
+                open[row as usize] = true;
+                return row;
+            }
+            NO_ROW
+        };
+        let root = self.snap.root;
+        let opened = enter(root, &mut open, rows);
+        stack.push((root, 0, opened));
+        while let Some(top) = stack.last_mut() {
+            let (v, k, opened) = *top;
+            let kids = self.dominated.children(v);
+            if (k as usize) < kids.len() {
+                top.1 += 1;
+                let c = kids[k as usize];
+                let o = enter(c, &mut open, rows);
+                stack.push((c, 0, o));
+            } else {
+                if opened != NO_ROW {
+                    open[opened as usize] = false;
+                }
+                stack.pop();
+            }
+        }
+    }
+
+    /// The Summary sorted as the oracle prints it: retained size, then self
+    /// size (both descending), then class key.
+    pub fn summary(&self) -> Summary {
+        let mut classes = self.aggregates().rows;
+        sort_rows(&mut classes);
+        Summary {
+            total_count: classes.iter().map(|c| c.count).sum(),
+            total_self_size: classes.iter().map(|c| c.self_size).sum(),
+            class_count: classes.len(),
+            classes,
+        }
+    }
+}
+
+pub fn sort_rows(rows: &mut [ClassRow]) {
+    rows.sort_by(|x, y| {
+        y.retained_size
+            .cmp(&x.retained_size)
+            .then(y.self_size.cmp(&x.self_size))
+            .then_with(|| utf16_cmp(&x.class_key, &y.class_key))
+    });
+}

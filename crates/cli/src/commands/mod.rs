@@ -1,0 +1,5 @@
+//! One module per subcommand: arguments, then rendering of the analysis result.
+
+pub mod stats;
+pub mod summary;
+pub mod top;

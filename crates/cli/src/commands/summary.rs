@@ -1,0 +1,128 @@
+//! `heapscope summary`: DevTools' Summary view as a table or JSON.
+
+use crate::load;
+use crate::CliError;
+use heapscope_analysis::summary::ClassRow;
+use heapscope_report::{human_bytes, percent, thousands, Align, Table};
+use serde::Serialize;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Snapshot file (.heapsnapshot, .gz, .zst) or - for stdin.
+    pub file: String,
+    /// Print JSON (the DevTools oracle's `summary` fields plus node/edge counts).
+    #[arg(long)]
+    pub json: bool,
+    /// Only classes whose name matches this regular expression.
+    #[arg(long)]
+    pub filter: Option<String>,
+    /// Sort order.
+    #[arg(long, value_enum, default_value_t = SortBy::Retained)]
+    pub sort: SortBy,
+    /// Show at most N classes (default: 40 in the table, all in JSON).
+    #[arg(long)]
+    pub limit: Option<usize>,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum SortBy {
+    Retained,
+    #[value(name = "self")]
+    SelfSize,
+    Count,
+}
+
+#[derive(Serialize)]
+struct Output {
+    node_count: usize,
+    edge_count: usize,
+    total_size: f64,
+    total_count: u64,
+    total_self_size: u64,
+    class_count: usize,
+    classes: Vec<ClassRow>,
+}
+
+pub fn run(args: Args) -> Result<String, CliError> {
+    let filter = load::filter_regex(args.filter.as_deref())?;
+    let analysis = load::analyze(&args.file)?;
+    let mut classes = analysis.summary().classes;
+    if let Some(re) = &filter {
+        classes.retain(|c| re.is_match(&c.name));
+    }
+    match args.sort {
+        SortBy::Retained => {}
+        SortBy::SelfSize => classes.sort_by(|a, b| b.self_size.cmp(&a.self_size)),
+        SortBy::Count => classes.sort_by(|a, b| b.count.cmp(&a.count)),
+    }
+    let total_count = classes.iter().map(|c| c.count).sum();
+    let total_self_size = classes.iter().map(|c| c.self_size).sum();
+    let class_count = classes.len();
+    let limit = args
+        .limit
+        .unwrap_or(if args.json { usize::MAX } else { 40 });
+    classes.truncate(limit);
+    let out = Output {
+        node_count: analysis.snap.node_count(),
+        edge_count: analysis.snap.edge_count(),
+        total_size: analysis.total_size(),
+        total_count,
+        total_self_size,
+        class_count,
+        classes,
+    };
+    if args.json {
+        return Ok(serde_json::to_string_pretty(&out)? + "\n");
+    }
+    Ok(render(&out, &args.file))
+}
+
+fn distance(d: i32) -> String {
+    if !(0..100_000_000).contains(&d) {
+        "-".to_string()
+    } else {
+        d.to_string()
+    }
+}
+
+fn render(out: &Output, file: &str) -> String {
+    let total = out.total_size;
+    let mut table = Table::new(&[
+        ("Constructor", Align::Left),
+        ("Distance", Align::Right),
+        ("Count", Align::Right),
+        ("Shallow", Align::Right),
+        ("", Align::Right),
+        ("Retained", Align::Right),
+        ("", Align::Right),
+    ])
+    .max_width(70);
+    for c in &out.classes {
+        table.row(vec![
+            c.name.clone(),
+            distance(c.distance),
+            thousands(c.count),
+            human_bytes(c.self_size as f64),
+            percent(c.self_size as f64, total),
+            human_bytes(c.retained_size as f64),
+            percent(c.retained_size as f64, total),
+        ]);
+    }
+    let mut s = format!(
+        "{file}: {} total, {} nodes, {} edges; {} objects in {} classes ({} shallow)\n\n",
+        human_bytes(total),
+        thousands(out.node_count as u64),
+        thousands(out.edge_count as u64),
+        thousands(out.total_count),
+        thousands(out.class_count as u64),
+        human_bytes(out.total_self_size as f64),
+    );
+    s.push_str(&table.render());
+    if out.classes.len() < out.class_count {
+        s.push_str(&format!(
+            "… {} more classes (use --limit N or --json)\n",
+            out.class_count - out.classes.len()
+        ));
+    }
+    s
+}

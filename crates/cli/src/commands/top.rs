@@ -1,0 +1,71 @@
+//! `heapscope top`: the largest objects by retained size.
+
+use crate::load;
+use crate::CliError;
+use heapscope_analysis::top::TopObject;
+use heapscope_report::{human_bytes, percent, Align, Table};
+use serde::Serialize;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Snapshot file (.heapsnapshot, .gz, .zst) or - for stdin.
+    pub file: String,
+    /// How many objects to list.
+    #[arg(long, default_value_t = 20)]
+    pub limit: usize,
+    /// Only objects whose class name matches this regular expression.
+    #[arg(long)]
+    pub filter: Option<String>,
+    /// Print JSON (fields as the DevTools oracle's `top_retained`).
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Serialize)]
+struct Output {
+    total_size: f64,
+    top_retained: Vec<TopObject>,
+}
+
+pub fn run(args: Args) -> Result<String, CliError> {
+    let filter = load::filter_regex(args.filter.as_deref())?;
+    let analysis = load::analyze(&args.file)?;
+    let snap = &analysis.snap;
+    let nodes = analysis.top_nodes(args.limit, |v| match &filter {
+        Some(re) => re.is_match(snap.strings.get(analysis.class_name[v as usize])),
+        None => true,
+    });
+    let out = Output {
+        total_size: analysis.total_size(),
+        top_retained: nodes.into_iter().map(|v| analysis.top_object(v)).collect(),
+    };
+    if args.json {
+        return Ok(serde_json::to_string_pretty(&out)? + "\n");
+    }
+    let mut table = Table::new(&[
+        ("Object", Align::Left),
+        ("Class", Align::Left),
+        ("Shallow", Align::Right),
+        ("Retained", Align::Right),
+        ("", Align::Right),
+        ("Dominator", Align::Left),
+    ])
+    .max_width(50);
+    for o in &out.top_retained {
+        table.row(vec![
+            format!("{} @{}", o.name, o.id),
+            o.class_name.clone(),
+            human_bytes(o.self_size as f64),
+            human_bytes(o.retained_size as f64),
+            percent(o.retained_size as f64, out.total_size),
+            format!("@{}", o.dominator_id),
+        ]);
+    }
+    Ok(format!(
+        "{}: {} largest objects by retained size (of {})\n\n{}",
+        args.file,
+        out.top_retained.len(),
+        human_bytes(out.total_size),
+        table.render()
+    ))
+}

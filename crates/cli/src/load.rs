@@ -1,0 +1,71 @@
+//! Loading a snapshot for a command: reading with a progress bar on a terminal
+//! for large inputs, then running the analysis pipeline.
+
+use crate::CliError;
+use heapscope_analysis::Analysis;
+use heapscope_snapshot::{read_snapshot_with, HeapSnapshot, ReadOptions};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::io::IsTerminal;
+
+/// Inputs larger than this show a progress bar (when stderr is a terminal).
+const PROGRESS_MIN_BYTES: u64 = 50_000_000;
+
+pub fn read(path: &str) -> Result<HeapSnapshot, CliError> {
+    let mut options = ReadOptions::default();
+    let bar: std::rc::Rc<std::cell::RefCell<Option<ProgressBar>>> = Default::default();
+    if std::io::stderr().is_terminal() {
+        let bar = bar.clone();
+        let label = path.to_string();
+        options.progress = Some(Box::new(move |total, done| {
+            let mut slot = bar.borrow_mut();
+            if slot.is_none() {
+                match total {
+                    Some(t) if t >= PROGRESS_MIN_BYTES => {
+                        let pb = ProgressBar::new(t);
+                        pb.set_style(
+                            ProgressStyle::with_template(
+                                "{msg} [{bar:30}] {bytes}/{total_bytes} ({bytes_per_sec}, {eta})",
+                            )
+                            .unwrap_or_else(|_| ProgressStyle::default_bar())
+                            .progress_chars("=> "),
+                        );
+                        pb.set_message(format!("reading {label}"));
+                        *slot = Some(pb);
+                    }
+                    _ => return,
+                }
+            }
+            if let Some(pb) = slot.as_ref() {
+                pb.set_position(done);
+            }
+        }));
+    }
+    let result = read_snapshot_with(path, options);
+    if let Some(pb) = bar.borrow_mut().take() {
+        pb.finish_and_clear();
+    }
+    Ok(result?)
+}
+
+pub fn analyze(path: &str) -> Result<Analysis, CliError> {
+    let snap = read(path)?;
+    Ok(Analysis::new(snap))
+}
+
+/// Compiles a user's `--filter` regex with a one-line error.
+pub fn filter_regex(pattern: Option<&str>) -> Result<Option<regex::Regex>, CliError> {
+    pattern
+        .map(|p| {
+            regex::Regex::new(p).map_err(|e| {
+                CliError(format!(
+                    "bad --filter regex {p:?}: {}",
+                    one_line(&e.to_string())
+                ))
+            })
+        })
+        .transpose()
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}

@@ -1,0 +1,64 @@
+//! `heapscope`: find memory leaks in Node.js heap snapshots. This binary only
+//! parses arguments and wires the library crates together.
+
+mod commands;
+mod load;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "heapscope", version, about = "Fast, DevTools-exact analysis of V8 heap snapshots", long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Objects grouped by constructor, as DevTools' Summary view.
+    Summary(commands::summary::Args),
+    /// Memory by kind (code, strings, arrays, typed arrays, system), as DevTools' Statistics view.
+    Stats(commands::stats::Args),
+    /// The largest objects by retained size.
+    Top(commands::top::Args),
+}
+
+/// A failure reported to the user as one line, with exit code 2.
+pub struct CliError(pub String);
+
+impl<E: std::fmt::Display> From<E> for CliError {
+    fn from(e: E) -> Self {
+        CliError(e.to_string())
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Summary(args) => commands::summary::run(args),
+        Command::Stats(args) => commands::stats::run(args),
+        Command::Top(args) => commands::top::run(args),
+    };
+    match result {
+        Ok(out) => {
+            use std::io::Write;
+            let mut stdout = std::io::stdout().lock();
+            match stdout
+                .write_all(out.as_bytes())
+                .and_then(|_| stdout.flush())
+            {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("heapscope: error: cannot write output: {e}");
+                    ExitCode::from(2)
+                }
+            }
+        }
+        Err(CliError(message)) => {
+            eprintln!("heapscope: error: {message}");
+            ExitCode::from(2)
+        }
+    }
+}

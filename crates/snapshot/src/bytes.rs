@@ -1,0 +1,413 @@
+//! A byte cursor over the chunks produced by [`crate::source`], with the hot loops
+//! of the parser: the unsigned-integer array scanner and the JSON string decoder.
+//! Values may straddle chunk boundaries; both loops keep their state across them.
+
+use crate::error::{Result, SnapshotError};
+use crate::source::ChunkSource;
+
+pub struct ByteStream {
+    source: ChunkSource,
+    chunk: Vec<u8>,
+    pos: usize,
+    /// Offset in the decompressed text of `chunk[0]`.
+    base: u64,
+    eof: bool,
+    /// Scratch for one decoded string.
+    scratch: Vec<u8>,
+}
+
+#[inline]
+fn is_ws(b: u8) -> bool {
+    matches!(b, b' ' | b'\n' | b'\r' | b'\t')
+}
+
+impl ByteStream {
+    pub fn new(source: ChunkSource) -> Self {
+        ByteStream {
+            source,
+            chunk: Vec::new(),
+            pos: 0,
+            base: 0,
+            eof: false,
+            scratch: Vec::new(),
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        &self.source.name
+    }
+
+    /// Current offset in the decompressed text.
+    pub fn offset(&self) -> u64 {
+        self.base + self.pos as u64
+    }
+
+    pub fn error(&self, message: impl Into<String>) -> SnapshotError {
+        SnapshotError::new(&self.source.name, Some(self.offset()), message)
+    }
+
+    /// Loads the next chunk; returns false at end of input.
+    fn refill(&mut self) -> Result<bool> {
+        if self.eof {
+            return Ok(false);
+        }
+        loop {
+            match self.source.chunks.recv() {
+                Ok(Ok(next)) => {
+                    self.base += self.chunk.len() as u64;
+                    let old = std::mem::replace(&mut self.chunk, next);
+                    if old.capacity() > 0 {
+                        let _ = self.source.recycle.try_send(old);
+                    }
+                    self.pos = 0;
+                    if !self.chunk.is_empty() {
+                        return Ok(true);
+                    }
+                }
+                Ok(Err(e)) => {
+                    let what = match self.source.compression {
+                        crate::source::Compression::None => "read error",
+                        crate::source::Compression::Gzip => "gzip stream is corrupt or truncated",
+                        crate::source::Compression::Zstd => "zstd stream is corrupt or truncated",
+                    };
+                    self.pos = self.chunk.len();
+                    return Err(self.error(format!("{what}: {e}")));
+                }
+                Err(_) => {
+                    self.base += self.chunk.len() as u64;
+                    self.chunk.clear();
+                    self.pos = 0;
+                    self.eof = true;
+                    return Ok(false);
+                }
+            }
+        }
+    }
+
+    #[inline]
+    pub fn peek(&mut self) -> Result<Option<u8>> {
+        if self.pos < self.chunk.len() {
+            return Ok(Some(self.chunk[self.pos]));
+        }
+        if self.refill()? {
+            Ok(Some(self.chunk[self.pos]))
+        } else {
+            Ok(None)
+        }
+    }
+
+    #[inline]
+    pub fn next_byte(&mut self) -> Result<Option<u8>> {
+        let b = self.peek()?;
+        if b.is_some() {
+            self.pos += 1;
+        }
+        Ok(b)
+    }
+
+    /// Skips whitespace and returns the next byte without consuming it.
+    pub fn peek_non_ws(&mut self) -> Result<Option<u8>> {
+        loop {
+            match self.peek()? {
+                Some(b) if is_ws(b) => self.pos += 1,
+                other => return Ok(other),
+            }
+        }
+    }
+
+    /// Skips whitespace, then requires `want`.
+    pub fn expect(&mut self, want: u8, what: &str) -> Result<()> {
+        match self.peek_non_ws()? {
+            Some(b) if b == want => {
+                self.pos += 1;
+                Ok(())
+            }
+            Some(b) => Err(self.error(format!("expected {what}, found {}", show_byte(b)))),
+            None => Err(self.error(format!("unexpected end of file, expected {what}"))),
+        }
+    }
+
+    /// Scans an array of unsigned integers whose `[` was consumed, calling
+    /// `on_value` for each number, up to and including the closing `]`.
+    /// As in DevTools, values are taken modulo 2^32.
+    pub fn read_u32_array<F>(&mut self, mut on_value: F) -> Result<()>
+    where
+        F: FnMut(u32) -> std::result::Result<(), String>,
+    {
+        let mut acc: u32 = 0;
+        let mut in_num = false;
+        loop {
+            let chunk = &self.chunk[self.pos..];
+            let mut i = 0;
+            let n = chunk.len();
+            while i < n {
+                let b = chunk[i];
+                let d = b.wrapping_sub(b'0');
+                if d < 10 {
+                    acc = acc.wrapping_mul(10).wrapping_add(d as u32);
+                    in_num = true;
+                } else if b == b',' || is_ws(b) {
+                    if in_num {
+                        if let Err(m) = on_value(acc) {
+                            self.pos += i;
+                            return Err(self.error(m));
+                        }
+                        acc = 0;
+                        in_num = false;
+                    }
+                } else if b == b']' {
+                    if in_num {
+                        if let Err(m) = on_value(acc) {
+                            self.pos += i;
+                            return Err(self.error(m));
+                        }
+                    }
+                    self.pos += i + 1;
+                    return Ok(());
+                } else {
+                    self.pos += i;
+                    return Err(self.error(format!(
+                        "expected a digit, ',' or ']' in a number array, found {}",
+                        show_byte(b)
+                    )));
+                }
+                i += 1;
+            }
+            self.pos += n;
+            if !self.refill()? {
+                return Err(
+                    self.error("unexpected end of file inside a number array (truncated file?)")
+                );
+            }
+        }
+    }
+
+    /// Decodes one JSON string whose opening quote is next (after whitespace)
+    /// and appends its UTF-8 text to `out`. Escaped surrogate pairs are joined;
+    /// lone surrogates and invalid UTF-8 become U+FFFD, so decoding never fails
+    /// on content, only on a truncated file.
+    pub fn read_string_into(&mut self, out: &mut Vec<u8>) -> Result<()> {
+        self.expect(b'"', "'\"' (a string)")?;
+        let mut scratch = std::mem::take(&mut self.scratch);
+        scratch.clear();
+        let result = self.read_string_body(&mut scratch);
+        if result.is_ok() {
+            match std::str::from_utf8(&scratch) {
+                Ok(_) => out.extend_from_slice(&scratch),
+                Err(_) => out.extend_from_slice(String::from_utf8_lossy(&scratch).as_bytes()),
+            }
+        }
+        self.scratch = scratch;
+        result
+    }
+
+    fn read_string_body(&mut self, buf: &mut Vec<u8>) -> Result<()> {
+        let mut pending_high: Option<u16> = None;
+        loop {
+            let chunk = &self.chunk[self.pos..];
+            match memchr::memchr2(b'"', b'\\', chunk) {
+                None => {
+                    if !chunk.is_empty() {
+                        flush_high(buf, &mut pending_high);
+                        buf.extend_from_slice(chunk);
+                    }
+                    self.pos = self.chunk.len();
+                    if !self.refill()? {
+                        return Err(
+                            self.error("unexpected end of file inside a string (truncated file?)")
+                        );
+                    }
+                }
+                Some(k) => {
+                    if k > 0 {
+                        flush_high(buf, &mut pending_high);
+                        buf.extend_from_slice(&chunk[..k]);
+                    }
+                    let quote = chunk[k] == b'"';
+                    self.pos += k + 1;
+                    if quote {
+                        flush_high(buf, &mut pending_high);
+                        return Ok(());
+                    }
+                    self.read_escape(buf, &mut pending_high)?;
+                }
+            }
+        }
+    }
+
+    fn read_escape(&mut self, buf: &mut Vec<u8>, pending_high: &mut Option<u16>) -> Result<()> {
+        let Some(e) = self.next_byte()? else {
+            return Err(self.error("unexpected end of file inside a string escape"));
+        };
+        let simple = match e {
+            b'"' => Some(b'"'),
+            b'\\' => Some(b'\\'),
+            b'/' => Some(b'/'),
+            b'b' => Some(0x08),
+            b'f' => Some(0x0c),
+            b'n' => Some(b'\n'),
+            b'r' => Some(b'\r'),
+            b't' => Some(b'\t'),
+            b'u' => None,
+            other => {
+                // Not valid JSON; keep the character rather than abort.
+                Some(other)
+            }
+        };
+        if let Some(c) = simple {
+            flush_high(buf, pending_high);
+            buf.push(c);
+            return Ok(());
+        }
+        let mut unit: u32 = 0;
+        for _ in 0..4 {
+            let Some(h) = self.next_byte()? else {
+                return Err(self.error("unexpected end of file inside a \\u escape"));
+            };
+            let v = match h {
+                b'0'..=b'9' => h - b'0',
+                b'a'..=b'f' => h - b'a' + 10,
+                b'A'..=b'F' => h - b'A' + 10,
+                _ => {
+                    return Err(self.error(format!(
+                        "expected 4 hex digits after \\u, found {}",
+                        show_byte(h)
+                    )))
+                }
+            };
+            unit = unit * 16 + v as u32;
+        }
+        let unit = unit as u16;
+        match unit {
+            0xD800..=0xDBFF => {
+                flush_high(buf, pending_high);
+                *pending_high = Some(unit);
+            }
+            0xDC00..=0xDFFF => match pending_high.take() {
+                Some(high) => {
+                    let cp = 0x10000 + (((high as u32) - 0xD800) << 10) + ((unit as u32) - 0xDC00);
+                    push_char(buf, char::from_u32(cp).unwrap_or('\u{FFFD}'));
+                }
+                None => push_char(buf, '\u{FFFD}'),
+            },
+            _ => {
+                flush_high(buf, pending_high);
+                push_char(buf, char::from_u32(unit as u32).unwrap_or('\u{FFFD}'));
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads a JSON object key (a short string) into a String.
+    pub fn read_key(&mut self) -> Result<String> {
+        let mut out = Vec::new();
+        self.read_string_into(&mut out)?;
+        Ok(String::from_utf8(out).unwrap_or_default())
+    }
+
+    /// Copies one complete JSON value (object/array/scalar) verbatim; used for
+    /// the small header object that is then handed to serde_json.
+    pub fn read_raw_value(&mut self, limit: usize) -> Result<Vec<u8>> {
+        let mut out = Vec::new();
+        self.peek_non_ws()?;
+        let mut depth = 0usize;
+        let mut in_str = false;
+        let mut escaped = false;
+        loop {
+            let Some(b) = self.next_byte()? else {
+                return Err(self.error("unexpected end of file inside the snapshot header"));
+            };
+            out.push(b);
+            if out.len() > limit {
+                return Err(self.error(format!("snapshot header is larger than {limit} bytes")));
+            }
+            if in_str {
+                if escaped {
+                    escaped = false;
+                } else if b == b'\\' {
+                    escaped = true;
+                } else if b == b'"' {
+                    in_str = false;
+                }
+                continue;
+            }
+            match b {
+                b'"' => in_str = true,
+                b'{' | b'[' => depth += 1,
+                b'}' | b']' => {
+                    depth = depth.saturating_sub(1);
+                    if depth == 0 {
+                        return Ok(out);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Skips one JSON value of any kind (used for sections heapscope does not keep).
+    pub fn skip_value(&mut self) -> Result<()> {
+        let mut depth = 0usize;
+        match self.peek_non_ws()? {
+            Some(b'"') => {
+                let mut sink = Vec::new();
+                return self.read_string_into(&mut sink);
+            }
+            Some(b'[') | Some(b'{') => {}
+            Some(_) => {
+                // A scalar: run to the next delimiter.
+                while let Some(b) = self.peek()? {
+                    if b == b',' || b == b'}' || b == b']' || is_ws(b) {
+                        return Ok(());
+                    }
+                    self.pos += 1;
+                }
+                return Ok(());
+            }
+            None => return Err(self.error("unexpected end of file, expected a value")),
+        }
+        loop {
+            let Some(b) = self.peek()? else {
+                return Err(self.error("unexpected end of file inside a skipped section"));
+            };
+            match b {
+                b'"' => {
+                    let mut sink = Vec::new();
+                    self.read_string_into(&mut sink)?;
+                    continue;
+                }
+                b'[' | b'{' => depth += 1,
+                b']' | b'}' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        self.pos += 1;
+                        return Ok(());
+                    }
+                }
+                _ => {}
+            }
+            self.pos += 1;
+        }
+    }
+}
+
+#[inline]
+fn flush_high(buf: &mut Vec<u8>, pending_high: &mut Option<u16>) {
+    if pending_high.take().is_some() {
+        push_char(buf, '\u{FFFD}');
+    }
+}
+
+#[inline]
+fn push_char(buf: &mut Vec<u8>, c: char) {
+    let mut tmp = [0u8; 4];
+    buf.extend_from_slice(c.encode_utf8(&mut tmp).as_bytes());
+}
+
+pub fn show_byte(b: u8) -> String {
+    if b.is_ascii_graphic() {
+        format!("'{}'", b as char)
+    } else {
+        format!("byte 0x{b:02x}")
+    }
+}

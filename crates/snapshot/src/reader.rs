@@ -1,0 +1,569 @@
+//! The top-level parser: walks the snapshot's JSON object key by key, hands the
+//! small `snapshot` header to serde_json, scans `nodes`/`edges`/`locations` with
+//! the integer scanner straight into columns, decodes `strings` into the string
+//! table, skips sections it does not keep, then validates the result.
+
+use crate::bytes::ByteStream;
+use crate::error::{Result, SnapshotError};
+use crate::graph::{Edges, HeapSnapshot, Location, Nodes};
+use crate::meta::{self, EdgeField, EdgeTypeIds, NodeField, NodeTypeIds, RawHeader};
+use crate::source;
+use crate::strings::StringTable;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+/// Options for [`read_snapshot_with`].
+#[derive(Default)]
+pub struct ReadOptions {
+    /// Called once with the input's total size (if known), then regularly
+    /// with the number of input bytes consumed.
+    pub progress: Option<Box<dyn FnMut(Option<u64>, u64)>>,
+}
+
+/// Reads a snapshot from a path, `-` for stdin; gzip and zstd are detected.
+pub fn read_snapshot(path: &str) -> Result<HeapSnapshot> {
+    read_snapshot_with(path, ReadOptions::default())
+}
+
+pub fn read_snapshot_with(path: &str, options: ReadOptions) -> Result<HeapSnapshot> {
+    let source = source::open(path)?;
+    let total = source.input_bytes;
+    let counter = source.input_read.clone();
+    let mut parser = Parser {
+        s: ByteStream::new(source),
+        header: None,
+        progress: options.progress,
+        total,
+        counter,
+    };
+    if let Some(p) = parser.progress.as_mut() {
+        p(total, 0);
+    }
+    parser.parse()
+}
+
+/// Divides by the node field count without a hardware division (exact for u32).
+#[derive(Clone, Copy)]
+struct FastDiv {
+    d: u32,
+    m: u64,
+}
+
+impl FastDiv {
+    fn new(d: u32) -> Self {
+        FastDiv {
+            d,
+            m: (u64::MAX / d as u64).wrapping_add(1),
+        }
+    }
+    #[inline]
+    fn div_exact(self, x: u32) -> Option<u32> {
+        let q = if self.d == 1 {
+            x
+        } else {
+            ((self.m as u128 * x as u128) >> 64) as u32
+        };
+        if q.wrapping_mul(self.d) == x {
+            Some(q)
+        } else {
+            None
+        }
+    }
+}
+
+struct Header {
+    raw: RawHeader,
+    node_types: Vec<String>,
+    edge_types: Vec<String>,
+    node_fields: Vec<NodeField>,
+    edge_fields: Vec<EdgeField>,
+    node_count: usize,
+    edge_count: usize,
+}
+
+struct Parser {
+    s: ByteStream,
+    header: Option<Header>,
+    progress: Option<Box<dyn FnMut(Option<u64>, u64)>>,
+    total: Option<u64>,
+    counter: Arc<AtomicU64>,
+}
+
+#[derive(Default)]
+struct Sections {
+    nodes: Option<Nodes>,
+    edges: Option<Edges>,
+    strings: Option<StringTable>,
+    locations: Vec<Location>,
+}
+
+impl Parser {
+    fn tick(&mut self) {
+        let read = self.counter.load(Ordering::Relaxed);
+        if let Some(p) = self.progress.as_mut() {
+            p(self.total, read);
+        }
+    }
+
+    fn parse(&mut self) -> Result<HeapSnapshot> {
+        match self.s.peek_non_ws()? {
+            Some(b'{') => {}
+            Some(b) => {
+                return Err(self.s.error(format!(
+                    "not a heap snapshot: expected '{{' (a JSON object), found {}",
+                    crate::bytes::show_byte(b)
+                )))
+            }
+            None => {
+                return Err(self
+                    .s
+                    .error("file is empty, expected a heap snapshot (JSON)"))
+            }
+        }
+        self.s.expect(b'{', "'{'")?;
+        let mut sections = Sections::default();
+        let mut first = true;
+        loop {
+            match self.s.peek_non_ws()? {
+                Some(b'}') => break,
+                Some(b',') if !first => {
+                    self.s.expect(b',', "','")?;
+                }
+                Some(_) if first => {}
+                Some(b) => {
+                    return Err(self.s.error(format!(
+                        "expected ',' or '}}' after a top-level value, found {}",
+                        crate::bytes::show_byte(b)
+                    )))
+                }
+                None => return Err(self.s.error("unexpected end of file: the snapshot's top-level object is not closed (truncated file?)")),
+            }
+            first = false;
+            let key = self.s.read_key()?;
+            self.s.expect(b':', "':' after a key")?;
+            self.section(&key, &mut sections)?;
+            self.tick();
+        }
+        self.finish(sections)
+    }
+
+    fn header(&self, key: &str) -> Result<&Header> {
+        self.header.as_ref().ok_or_else(|| {
+            self.s.error(format!(
+                "found \"{key}\" before the \"snapshot\" header; expected the header first"
+            ))
+        })
+    }
+
+    fn section(&mut self, key: &str, sections: &mut Sections) -> Result<()> {
+        match key {
+            "snapshot" => {
+                let at = self.s.offset();
+                let raw = self.s.read_raw_value(64 << 20)?;
+                self.header = Some(self.parse_header(&raw, at)?);
+            }
+            "nodes" => {
+                self.header(key)?;
+                self.s.expect(b'[', "'[' starting the nodes array")?;
+                sections.nodes = Some(self.read_nodes()?);
+            }
+            "edges" => {
+                self.header(key)?;
+                self.s.expect(b'[', "'[' starting the edges array")?;
+                sections.edges = Some(self.read_edges()?);
+            }
+            "strings" => {
+                self.s.expect(b'[', "'[' starting the strings array")?;
+                sections.strings = Some(self.read_strings()?);
+            }
+            "locations" => {
+                self.header(key)?;
+                self.s.expect(b'[', "'[' starting the locations array")?;
+                sections.locations = self.read_locations()?;
+            }
+            _ => self.s.skip_value()?,
+        }
+        Ok(())
+    }
+
+    fn parse_header(&self, raw: &[u8], at: u64) -> Result<Header> {
+        let name = self.s.name().to_string();
+        let err = |m: String| SnapshotError::new(&name, Some(at), m);
+        let raw: RawHeader = serde_json::from_slice(raw)
+            .map_err(|e| err(format!("invalid \"snapshot\" header: {e}")))?;
+        let m = &raw.meta;
+        let node_types = meta::type_names(&m.node_types, &m.node_fields).ok_or_else(|| {
+            err("snapshot.meta.node_types has no list of type names at the \"type\" field".into())
+        })?;
+        let edge_types = meta::type_names(&m.edge_types, &m.edge_fields).ok_or_else(|| {
+            err("snapshot.meta.edge_types has no list of type names at the \"type\" field".into())
+        })?;
+        let node_fields: Vec<NodeField> = m
+            .node_fields
+            .iter()
+            .map(|f| NodeField::from_name(f))
+            .collect();
+        let edge_fields: Vec<EdgeField> = m
+            .edge_fields
+            .iter()
+            .map(|f| EdgeField::from_name(f))
+            .collect();
+        for (want, what) in [
+            (NodeField::Type, "type"),
+            (NodeField::Name, "name"),
+            (NodeField::Id, "id"),
+            (NodeField::SelfSize, "self_size"),
+            (NodeField::EdgeCount, "edge_count"),
+        ] {
+            if !node_fields.contains(&want) {
+                return Err(err(format!(
+                    "unsupported snapshot: snapshot.meta.node_fields lacks \"{what}\""
+                )));
+            }
+        }
+        for (want, what) in [
+            (EdgeField::Type, "type"),
+            (EdgeField::NameOrIndex, "name_or_index"),
+            (EdgeField::ToNode, "to_node"),
+        ] {
+            if !edge_fields.contains(&want) {
+                return Err(err(format!(
+                    "unsupported snapshot: snapshot.meta.edge_fields lacks \"{what}\""
+                )));
+            }
+        }
+        if node_types.len() > 250 || edge_types.len() > 250 {
+            return Err(err(
+                "unsupported snapshot: more than 250 node or edge types".into(),
+            ));
+        }
+        let node_count = raw
+            .node_count
+            .ok_or_else(|| err("snapshot header lacks \"node_count\"".into()))?;
+        let edge_count = raw
+            .edge_count
+            .ok_or_else(|| err("snapshot header lacks \"edge_count\"".into()))?;
+        if node_count == 0 {
+            return Err(err("snapshot has no nodes (node_count is 0)".into()));
+        }
+        if node_count >= u32::MAX as u64 / 2 || edge_count >= u32::MAX as u64 {
+            return Err(err(format!(
+                "unsupported snapshot: {node_count} nodes / {edge_count} edges exceed heapscope's 32-bit limits"
+            )));
+        }
+        Ok(Header {
+            node_types,
+            edge_types,
+            node_fields,
+            edge_fields,
+            node_count: node_count as usize,
+            edge_count: edge_count as usize,
+            raw,
+        })
+    }
+
+    fn read_nodes(&mut self) -> Result<Nodes> {
+        let h = self.header.as_ref().expect("header checked");
+        let n = h.node_count;
+        let fields = h.node_fields.clone();
+        let nf = fields.len();
+        let has_det = fields.contains(&NodeField::Detachedness);
+        let has_trace = h.raw.trace_function_count > 0 && fields.contains(&NodeField::TraceNodeId);
+        let ntypes = h.node_types.len() as u32;
+        let mut nodes = Nodes {
+            ty: Vec::with_capacity(n),
+            name: Vec::with_capacity(n),
+            id: Vec::with_capacity(n),
+            self_size: Vec::with_capacity(n),
+            first_edge: Vec::with_capacity(n + 1),
+            detachedness: has_det.then(|| Vec::with_capacity(n)),
+            trace_node_id: has_trace.then(|| Vec::with_capacity(n)),
+        };
+        nodes.first_edge.push(0);
+        let mut field = 0usize;
+        let mut edge_sum: u64 = 0;
+        let mut count: usize = 0;
+        let limit = n * nf;
+        let mut det = nodes.detachedness.take();
+        let mut trace = nodes.trace_node_id.take();
+        self.s.read_u32_array(|v| {
+            if count == limit {
+                return Err(format!(
+                    "the nodes array has more than node_count ({n}) x {nf} fields values"
+                ));
+            }
+            count += 1;
+            match fields[field] {
+                NodeField::Type => {
+                    if v >= ntypes {
+                        return Err(format!(
+                            "node {} has type {v}, but meta lists {ntypes} node types",
+                            nodes.ty.len()
+                        ));
+                    }
+                    nodes.ty.push(v as u8)
+                }
+                NodeField::Name => nodes.name.push(v),
+                NodeField::Id => nodes.id.push(v),
+                NodeField::SelfSize => nodes.self_size.push(v),
+                NodeField::EdgeCount => {
+                    edge_sum += v as u64;
+                    if edge_sum > u32::MAX as u64 {
+                        return Err("edge counts add up to more than 2^32".to_string());
+                    }
+                    nodes.first_edge.push(edge_sum as u32)
+                }
+                NodeField::Detachedness => {
+                    if let Some(d) = det.as_mut() {
+                        d.push(v.min(255) as u8)
+                    }
+                }
+                NodeField::TraceNodeId => {
+                    if let Some(t) = trace.as_mut() {
+                        t.push(v)
+                    }
+                }
+                NodeField::Other => {}
+            }
+            field += 1;
+            if field == nf {
+                field = 0;
+            }
+            Ok(())
+        })?;
+        nodes.detachedness = det;
+        nodes.trace_node_id = trace;
+        if count != limit {
+            return Err(self.s.error(format!(
+                "the nodes array has {count} values, expected node_count ({n}) x {nf} fields = {limit} (truncated or corrupt file)"
+            )));
+        }
+        Ok(nodes)
+    }
+
+    fn read_edges(&mut self) -> Result<Edges> {
+        let h = self.header.as_ref().expect("header checked");
+        let e = h.edge_count;
+        let n = h.node_count as u32;
+        let fields = h.edge_fields.clone();
+        let ef = fields.len();
+        let ntypes = h.edge_types.len() as u32;
+        let div = FastDiv::new(h.node_fields.len() as u32);
+        let mut edges = Edges {
+            ty: Vec::with_capacity(e),
+            name_or_index: Vec::with_capacity(e),
+            to: Vec::with_capacity(e),
+        };
+        let mut field = 0usize;
+        let mut count = 0usize;
+        let limit = e * ef;
+        self.s.read_u32_array(|v| {
+            if count == limit {
+                return Err(format!(
+                    "the edges array has more than edge_count ({e}) x {ef} values"
+                ));
+            }
+            count += 1;
+            match fields[field] {
+                EdgeField::Type => {
+                    if v >= ntypes {
+                        return Err(format!(
+                            "edge {} has type {v}, but meta lists {ntypes} edge types",
+                            edges.ty.len()
+                        ));
+                    }
+                    edges.ty.push(v as u8)
+                }
+                EdgeField::NameOrIndex => edges.name_or_index.push(v),
+                EdgeField::ToNode => match div.div_exact(v) {
+                    Some(ord) if ord < n => edges.to.push(ord),
+                    _ => {
+                        return Err(format!(
+                            "edge {} points to node index {v}, which is not a node (node_count {n}, {} fields per node)",
+                            edges.to.len(),
+                            div.d
+                        ))
+                    }
+                },
+                EdgeField::Other => {}
+            }
+            field += 1;
+            if field == ef {
+                field = 0;
+            }
+            Ok(())
+        })?;
+        if count != limit {
+            return Err(self.s.error(format!(
+                "the edges array has {count} values, expected edge_count ({e}) x {ef} fields = {limit} (truncated or corrupt file)"
+            )));
+        }
+        Ok(edges)
+    }
+
+    fn read_strings(&mut self) -> Result<StringTable> {
+        let mut table = StringTable::new();
+        let mut first = true;
+        loop {
+            match self.s.peek_non_ws()? {
+                Some(b']') => {
+                    self.s.expect(b']', "']'")?;
+                    break;
+                }
+                Some(b',') if !first => self.s.expect(b',', "','")?,
+                Some(b'"') if first => {}
+                Some(b) => {
+                    return Err(self.s.error(format!(
+                        "expected a string, ',' or ']' in the strings array, found {}",
+                        crate::bytes::show_byte(b)
+                    )))
+                }
+                None => {
+                    return Err(self.s.error(
+                        "unexpected end of file inside the strings array (truncated file?)",
+                    ))
+                }
+            }
+            first = false;
+            self.s.read_string_into(table.data_mut())?;
+            table.end_string();
+            if table.len() % (1 << 16) == 0 {
+                self.tick();
+            }
+        }
+        table.shrink_to_fit();
+        Ok(table)
+    }
+
+    fn read_locations(&mut self) -> Result<Vec<Location>> {
+        let h = self.header.as_ref().expect("header checked");
+        let Some(fields) = h.raw.meta.location_fields.clone() else {
+            // No layout: keep nothing.
+            let mut sink = 0u64;
+            self.s.read_u32_array(|_| {
+                sink += 1;
+                Ok(())
+            })?;
+            return Ok(Vec::new());
+        };
+        let pos = |name: &str| fields.iter().position(|f| f == name);
+        let (Some(obj), Some(script), Some(line), Some(col)) = (
+            pos("object_index"),
+            pos("script_id"),
+            pos("line"),
+            pos("column"),
+        ) else {
+            return Err(self.s.error(
+                "snapshot.meta.location_fields lacks object_index, script_id, line or column",
+            ));
+        };
+        let lf = fields.len();
+        let div = FastDiv::new(h.node_fields.len() as u32);
+        let n = h.node_count as u32;
+        let mut out = Vec::new();
+        let mut rec = vec![0u32; lf];
+        let mut field = 0usize;
+        self.s.read_u32_array(|v| {
+            rec[field] = v;
+            field += 1;
+            if field == lf {
+                field = 0;
+                let node = match div.div_exact(rec[obj]) {
+                    Some(o) if o < n => o,
+                    _ => {
+                        return Err(format!(
+                            "location {} names node index {}, which is not a node",
+                            out.len(),
+                            rec[obj]
+                        ))
+                    }
+                };
+                out.push(Location {
+                    node,
+                    script_id: rec[script],
+                    line: rec[line],
+                    column: rec[col],
+                });
+            }
+            Ok(())
+        })?;
+        if field != 0 {
+            return Err(self.s.error(format!(
+                "the locations array length is not a multiple of {lf} fields"
+            )));
+        }
+        // Later entries win for the same node, as in DevTools' location map.
+        out.reverse();
+        out.sort_by_key(|l| l.node);
+        out.dedup_by_key(|l| l.node);
+        Ok(out)
+    }
+
+    fn finish(&mut self, sections: Sections) -> Result<HeapSnapshot> {
+        let name = self.s.name().to_string();
+        let err = |m: String| SnapshotError::new(&name, None, m);
+        let Some(h) = self.header.take() else {
+            return Err(err("not a heap snapshot: no \"snapshot\" header".into()));
+        };
+        let nodes = sections
+            .nodes
+            .ok_or_else(|| err("not a heap snapshot: no \"nodes\" array".into()))?;
+        let edges = sections
+            .edges
+            .ok_or_else(|| err("not a heap snapshot: no \"edges\" array".into()))?;
+        let strings = sections
+            .strings
+            .ok_or_else(|| err("not a heap snapshot: no \"strings\" array".into()))?;
+        let edge_total = *nodes.first_edge.last().unwrap_or(&0) as usize;
+        if edge_total != edges.ty.len() {
+            return Err(err(format!(
+                "nodes' edge_count fields add up to {edge_total}, but the edges array holds {} edges",
+                edges.ty.len()
+            )));
+        }
+        let nstrings = strings.len() as u32;
+        if let Some(i) = nodes.name.iter().position(|&s| s >= nstrings) {
+            return Err(err(format!(
+                "node {i} (id {}) names string {}, but the strings array has {nstrings} entries",
+                nodes.id[i], nodes.name[i]
+            )));
+        }
+        let edge_types = EdgeTypeIds::resolve(&h.edge_types);
+        for (i, (&ty, &v)) in edges.ty.iter().zip(&edges.name_or_index).enumerate() {
+            if edge_types.has_string_name(ty) && v >= nstrings {
+                return Err(err(format!(
+                    "edge {i} names string {v}, but the strings array has {nstrings} entries"
+                )));
+            }
+        }
+        let nf = h.node_fields.len() as u64;
+        let root = match h.raw.root_index {
+            Some(idx) if idx != 0 => {
+                if idx % nf != 0 || idx / nf >= h.node_count as u64 {
+                    return Err(err(format!(
+                        "snapshot.root_index {idx} is not a node index"
+                    )));
+                }
+                (idx / nf) as u32
+            }
+            _ => 0,
+        };
+        let node_types = NodeTypeIds::resolve(&h.node_types);
+        let text_bytes = self.s.offset();
+        Ok(HeapSnapshot {
+            node_types,
+            edge_types,
+            node_field_count: nf as u32,
+            trace_function_count: h.raw.trace_function_count,
+            extra_native_bytes: h.raw.extra_native_bytes.unwrap_or(0.0),
+            root,
+            nodes,
+            edges,
+            strings,
+            locations: sections.locations,
+            text_bytes,
+            node_type_names: h.node_types,
+            edge_type_names: h.edge_types,
+        })
+    }
+}

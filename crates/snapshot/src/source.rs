@@ -1,0 +1,166 @@
+//! Opening an input: a path or `-` (stdin), plain, gzip or zstd (sniffed from the
+//! magic bytes, not the file name), read on a background thread in large chunks so
+//! that reading and decompression overlap with parsing.
+
+use crate::error::{Result, SnapshotError};
+use std::fs::File;
+use std::io::{self, Read};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+
+/// Size of one chunk handed from the reader thread to the parser.
+pub const CHUNK_BYTES: usize = 4 << 20;
+
+/// Compression detected from the first bytes of the input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Compression {
+    None,
+    Gzip,
+    Zstd,
+}
+
+/// An opened input: chunks of decompressed bytes arrive on `chunks`; empty
+/// buffers can be given back on `recycle` to avoid re-allocating.
+pub struct ChunkSource {
+    pub name: String,
+    pub compression: Compression,
+    /// Size of the file on disk (compressed size for .gz/.zst), if known.
+    pub input_bytes: Option<u64>,
+    /// Bytes of the input read so far (compressed bytes for .gz/.zst).
+    pub input_read: Arc<AtomicU64>,
+    pub chunks: Receiver<io::Result<Vec<u8>>>,
+    pub recycle: SyncSender<Vec<u8>>,
+    pub thread: Option<JoinHandle<()>>,
+}
+
+struct CountingReader<R> {
+    inner: R,
+    count: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for CountingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+fn describe_io(err: &io::Error) -> String {
+    match err.kind() {
+        io::ErrorKind::NotFound => "no such file".to_string(),
+        io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => err.to_string(),
+    }
+}
+
+/// Opens `path` (`-` is stdin) and starts the reader thread.
+pub fn open(path: &str) -> Result<ChunkSource> {
+    let err = |msg: String| SnapshotError::new(path, None, msg);
+    let (raw, input_bytes): (Box<dyn Read + Send>, Option<u64>) = if path == "-" {
+        (Box::new(io::stdin()), None)
+    } else {
+        let file =
+            File::open(path).map_err(|e| err(format!("cannot open: {}", describe_io(&e))))?;
+        let meta = file
+            .metadata()
+            .map_err(|e| err(format!("cannot stat: {}", describe_io(&e))))?;
+        if meta.is_dir() {
+            return Err(err("is a directory, expected a .heapsnapshot file".into()));
+        }
+        (Box::new(file), Some(meta.len()))
+    };
+    let input_read = Arc::new(AtomicU64::new(0));
+    let mut counted = CountingReader {
+        inner: raw,
+        count: input_read.clone(),
+    };
+    let mut magic = [0u8; 4];
+    let mut got = 0;
+    while got < magic.len() {
+        let n = counted
+            .read(&mut magic[got..])
+            .map_err(|e| err(format!("cannot read: {}", describe_io(&e))))?;
+        if n == 0 {
+            break;
+        }
+        got += n;
+    }
+    if got == 0 {
+        return Err(err("file is empty, expected a heap snapshot (JSON)".into()));
+    }
+    let compression = if got >= 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+        Compression::Gzip
+    } else if got == 4 && magic == [0x28, 0xb5, 0x2f, 0xfd] {
+        Compression::Zstd
+    } else {
+        Compression::None
+    };
+    let head = io::Cursor::new(magic[..got].to_vec());
+    let stream = head.chain(counted);
+    let reader: Box<dyn Read + Send> = match compression {
+        Compression::None => Box::new(stream),
+        Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(
+            io::BufReader::with_capacity(1 << 20, stream),
+        )),
+        Compression::Zstd => Box::new(
+            zstd::stream::read::Decoder::new(stream)
+                .map_err(|e| err(format!("cannot start zstd decoder: {e}")))?,
+        ),
+    };
+    let (tx, rx) = sync_channel::<io::Result<Vec<u8>>>(3);
+    let (recycle_tx, recycle_rx) = sync_channel::<Vec<u8>>(4);
+    let thread = std::thread::Builder::new()
+        .name("heapscope-read".into())
+        .spawn(move || read_loop(reader, tx, recycle_rx))
+        .map_err(|e| err(format!("cannot start reader thread: {e}")))?;
+    Ok(ChunkSource {
+        name: path.to_string(),
+        compression,
+        input_bytes,
+        input_read,
+        chunks: rx,
+        recycle: recycle_tx,
+        thread: Some(thread),
+    })
+}
+
+fn read_loop(
+    mut reader: Box<dyn Read + Send>,
+    tx: SyncSender<io::Result<Vec<u8>>>,
+    recycle: Receiver<Vec<u8>>,
+) {
+    loop {
+        // Recycled buffers keep their length, so they are zeroed only once.
+        let mut buf = recycle.try_recv().unwrap_or_default();
+        if buf.len() < CHUNK_BYTES {
+            buf.resize(CHUNK_BYTES, 0);
+        }
+        // Fill the buffer completely (or to EOF) so chunks stay large.
+        let mut filled = 0usize;
+        let mut eof = false;
+        while filled < CHUNK_BYTES {
+            match reader.read(&mut buf[filled..]) {
+                Ok(0) => {
+                    eof = true;
+                    break;
+                }
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    let _ = tx.send(Err(e));
+                    return;
+                }
+            }
+        }
+        buf.truncate(filled);
+        if filled > 0 && tx.send(Ok(buf)).is_err() {
+            return;
+        }
+        if eof {
+            return;
+        }
+    }
+}
