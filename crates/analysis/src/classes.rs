@@ -18,6 +18,9 @@ const MIN_OBJECT_PROPORTION_PER_INTERFACE: f64 = 1000.0;
 pub struct InterfaceDefinition {
     pub name: String,
     pub properties: Vec<String>,
+    /// How many plain objects had exactly this property list when inferred.
+    #[serde(default)]
+    pub count: u64,
 }
 
 /// Is `node` a plain JS object (type `object`, raw name `Object`)?
@@ -169,6 +172,7 @@ pub fn infer_interfaces(snap: &HeapSnapshot) -> Vec<InterfaceDefinition> {
         .map(|(name, c)| InterfaceDefinition {
             name,
             properties: c.properties,
+            count: c.count as u64,
         })
         .collect()
 }

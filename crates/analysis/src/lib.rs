@@ -3,6 +3,10 @@
 //! re-attribution, retainers, distances, class names and interfaces, dominators,
 //! retained sizes) so that every view built on it matches DevTools exactly.
 
+// Columns are parallel arrays indexed by node or edge ordinal; index loops
+// over several of them at once read better than zipped iterators.
+#![allow(clippy::needless_range_loop)]
+
 pub mod bitset;
 pub mod classes;
 pub mod detached;
@@ -10,11 +14,13 @@ pub mod distances;
 pub mod dominators;
 pub mod essential;
 pub mod js;
+pub mod json;
 pub mod names;
 pub mod retainers;
 pub mod shallow;
 pub mod statistics;
 pub mod summary;
+pub mod timing;
 pub mod top;
 pub mod weakmap;
 
@@ -42,20 +48,30 @@ pub struct Analysis {
 
 impl Analysis {
     pub fn new(mut snap: HeapSnapshot) -> Self {
+        let mut t = timing::Phases::from_env();
         let detachedness = detached::propagate(&mut snap);
+        t.lap("detachedness");
         let ephemerons = weakmap::EphemeronNames::build(&snap);
         let essential = essential::essential_edges(&snap, &ephemerons);
+        t.lap("essential edges");
         shallow::reattribute(&mut snap);
+        t.lap("shallow sizes");
         let retainers = Retainers::build(&snap, &essential);
+        t.lap("retainers");
         let distances = distances::compute(&snap, &ephemerons);
+        t.lap("distances");
         let mut class_name = classes::class_names(&mut snap);
+        t.lap("class names");
         let interfaces = classes::infer_interfaces(&snap);
         classes::apply_interfaces(&mut snap, &mut class_name, &interfaces);
+        t.lap("interfaces");
         let dom = dominators::immediate_dominators(&DomGraph::of(&snap, &essential, &retainers));
         drop(essential);
+        t.lap("dominators");
         let dominated = DominatedNodes::build(&dom, snap.root);
         let retained =
             dominators::retained_sizes(&snap.nodes.self_size, &dom, &dominated, snap.root);
+        t.lap("retained sizes");
         Analysis {
             snap,
             detachedness,

@@ -18,20 +18,24 @@ pub struct Retainers {
 
 impl Retainers {
     pub fn build(snap: &HeapSnapshot, essential: &BitSet) -> Self {
-        let n = snap.node_count();
+        Self::from_edges(&snap.nodes.first_edge, &snap.edges.to, essential)
+    }
+
+    /// Builds from a CSR edge list (`first_edge` has `node_count + 1` entries).
+    pub fn from_edges(fe: &[u32], to: &[u32], essential: &BitSet) -> Self {
+        let n = fe.len() - 1;
         let mut first = vec![0u32; n + 1];
-        for &t in &snap.edges.to {
+        for &t in to {
             first[t as usize + 1] += 1;
         }
         for i in 0..n {
             first[i + 1] += first[i];
         }
         // first[t + 1] is now the end of t's range; fill backwards from it.
-        let mut slots = vec![0u32; snap.edge_count()];
-        let fe = &snap.nodes.first_edge;
+        let mut slots = vec![0u32; to.len()];
         for v in 0..n {
             for e in fe[v] as usize..fe[v + 1] as usize {
-                let t = snap.edges.to[e] as usize;
+                let t = to[e] as usize;
                 first[t + 1] -= 1;
                 let flag = if essential.get(e) { 0 } else { NON_ESSENTIAL };
                 slots[first[t + 1] as usize] = v as u32 | flag;

@@ -7,14 +7,18 @@ use serde::Serialize;
 /// Field names match the DevTools oracle's `statistics` object.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Statistics {
+    #[serde(serialize_with = "crate::json::js_number")]
     pub total: f64,
     pub code: u64,
     pub strings: u64,
     pub js_arrays: u64,
     pub typed_arrays: u64,
     pub system_objects: u64,
+    #[serde(serialize_with = "crate::json::js_number")]
     pub other_js_objects: f64,
+    #[serde(serialize_with = "crate::json::js_number")]
     pub other_non_js_objects: f64,
+    #[serde(serialize_with = "crate::json::js_number")]
     pub extra_native_bytes: f64,
 }
 

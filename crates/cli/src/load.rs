@@ -48,7 +48,9 @@ pub fn read(path: &str) -> Result<HeapSnapshot, CliError> {
 }
 
 pub fn analyze(path: &str) -> Result<Analysis, CliError> {
+    let mut t = heapscope_analysis::timing::Phases::from_env();
     let snap = read(path)?;
+    t.lap("read");
     Ok(Analysis::new(snap))
 }
 

@@ -123,7 +123,9 @@ impl ByteStream {
                 Ok(())
             }
             Some(b) => Err(self.error(format!("expected {what}, found {}", show_byte(b)))),
-            None => Err(self.error(format!("unexpected end of file, expected {what}"))),
+            None => Err(self.error(format!(
+                "unexpected end of file, expected {what} (truncated file?)"
+            ))),
         }
     }
 
@@ -237,7 +239,9 @@ impl ByteStream {
 
     fn read_escape(&mut self, buf: &mut Vec<u8>, pending_high: &mut Option<u16>) -> Result<()> {
         let Some(e) = self.next_byte()? else {
-            return Err(self.error("unexpected end of file inside a string escape"));
+            return Err(
+                self.error("unexpected end of file inside a string escape (truncated file?)")
+            );
         };
         let simple = match e {
             b'"' => Some(b'"'),
@@ -262,7 +266,9 @@ impl ByteStream {
         let mut unit: u32 = 0;
         for _ in 0..4 {
             let Some(h) = self.next_byte()? else {
-                return Err(self.error("unexpected end of file inside a \\u escape"));
+                return Err(
+                    self.error("unexpected end of file inside a \\u escape (truncated file?)")
+                );
             };
             let v = match h {
                 b'0'..=b'9' => h - b'0',
@@ -315,7 +321,8 @@ impl ByteStream {
         let mut escaped = false;
         loop {
             let Some(b) = self.next_byte()? else {
-                return Err(self.error("unexpected end of file inside the snapshot header"));
+                return Err(self
+                    .error("unexpected end of file inside the snapshot header (truncated file?)"));
             };
             out.push(b);
             if out.len() > limit {
@@ -364,11 +371,15 @@ impl ByteStream {
                 }
                 return Ok(());
             }
-            None => return Err(self.error("unexpected end of file, expected a value")),
+            None => {
+                return Err(self.error("unexpected end of file, expected a value (truncated file?)"))
+            }
         }
         loop {
             let Some(b) = self.peek()? else {
-                return Err(self.error("unexpected end of file inside a skipped section"));
+                return Err(
+                    self.error("unexpected end of file inside a skipped section (truncated file?)")
+                );
             };
             match b {
                 b'"' => {

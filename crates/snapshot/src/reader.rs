@@ -12,12 +12,14 @@ use crate::strings::StringTable;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
+/// A progress callback: the input's total size (if known) and bytes consumed.
+pub type ProgressFn = Box<dyn FnMut(Option<u64>, u64)>;
+
 /// Options for [`read_snapshot_with`].
 #[derive(Default)]
 pub struct ReadOptions {
-    /// Called once with the input's total size (if known), then regularly
-    /// with the number of input bytes consumed.
-    pub progress: Option<Box<dyn FnMut(Option<u64>, u64)>>,
+    /// Called once at the start, then regularly while reading.
+    pub progress: Option<ProgressFn>,
 }
 
 /// Reads a snapshot from a path, `-` for stdin; gzip and zstd are detected.
@@ -84,7 +86,7 @@ struct Header {
 struct Parser {
     s: ByteStream,
     header: Option<Header>,
-    progress: Option<Box<dyn FnMut(Option<u64>, u64)>>,
+    progress: Option<ProgressFn>,
     total: Option<u64>,
     counter: Arc<AtomicU64>,
 }
@@ -427,7 +429,7 @@ impl Parser {
             first = false;
             self.s.read_string_into(table.data_mut())?;
             table.end_string();
-            if table.len() % (1 << 16) == 0 {
+            if table.len().is_multiple_of(1 << 16) {
                 self.tick();
             }
         }

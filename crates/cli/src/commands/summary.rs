@@ -36,6 +36,7 @@ pub enum SortBy {
 struct Output {
     node_count: usize,
     edge_count: usize,
+    #[serde(serialize_with = "heapscope_analysis::json::js_number")]
     total_size: f64,
     total_count: u64,
     total_self_size: u64,
@@ -52,8 +53,8 @@ pub fn run(args: Args) -> Result<String, CliError> {
     }
     match args.sort {
         SortBy::Retained => {}
-        SortBy::SelfSize => classes.sort_by(|a, b| b.self_size.cmp(&a.self_size)),
-        SortBy::Count => classes.sort_by(|a, b| b.count.cmp(&a.count)),
+        SortBy::SelfSize => classes.sort_by_key(|c| std::cmp::Reverse(c.self_size)),
+        SortBy::Count => classes.sort_by_key(|c| std::cmp::Reverse(c.count)),
     }
     let total_count = classes.iter().map(|c| c.count).sum();
     let total_self_size = classes.iter().map(|c| c.self_size).sum();

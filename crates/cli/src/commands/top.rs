@@ -23,6 +23,7 @@ pub struct Args {
 
 #[derive(Serialize)]
 struct Output {
+    #[serde(serialize_with = "heapscope_analysis::json::js_number")]
     total_size: f64,
     top_retained: Vec<TopObject>,
 }

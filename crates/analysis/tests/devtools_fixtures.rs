@@ -1,0 +1,102 @@
+//! The engine's views equal the DevTools oracle's stored output on the fixtures:
+//! Summary rows, Statistics, the top-retained list, and per-node retained
+//! size, distance and dominator.
+
+mod common;
+
+use common::{analyze, fixture, oracle_json};
+use serde_json::Value;
+use std::io::{BufRead, BufReader};
+
+fn check_summary(snapshot: &str, oracle: &str) {
+    let a = analyze(snapshot);
+    let o = oracle_json(oracle);
+    let ours = serde_json::to_value(a.summary()).unwrap();
+    let theirs = &o["summary"];
+    assert_eq!(ours["total_count"], theirs["total_count"]);
+    assert_eq!(ours["total_self_size"], theirs["total_self_size"]);
+    assert_eq!(ours["class_count"], theirs["class_count"]);
+    let (ours, theirs) = (
+        ours["classes"].as_array().unwrap(),
+        theirs["classes"].as_array().unwrap(),
+    );
+    assert_eq!(ours.len(), theirs.len());
+    for (x, y) in ours.iter().zip(theirs) {
+        assert_eq!(x, y, "class row differs");
+    }
+    assert_eq!(a.total_size(), o["total_size"].as_f64().unwrap());
+    let interfaces = serde_json::to_value(&a.interfaces).unwrap();
+    assert_eq!(interfaces, o["interface_definitions"]);
+}
+
+#[test]
+fn summary_matches_devtools_small_a() {
+    check_summary("small-a.heapsnapshot.gz", "small-a.devtools.json");
+}
+
+#[test]
+fn summary_matches_devtools_small_b() {
+    check_summary("small-b.heapsnapshot.gz", "small-b.devtools.json");
+}
+
+fn check_stats_and_top(snapshot: &str, oracle: &str) {
+    let a = analyze(snapshot);
+    let o = oracle_json(oracle);
+    let mut theirs = o["statistics"].clone();
+    theirs.as_object_mut().unwrap().remove("raw");
+    assert_eq!(serde_json::to_value(a.statistics()).unwrap(), theirs);
+    let top = o["top_retained"].as_array().unwrap();
+    let ours: Vec<Value> = a
+        .top_nodes(top.len(), |_| true)
+        .into_iter()
+        .map(|v| serde_json::to_value(a.top_object(v)).unwrap())
+        .collect();
+    assert_eq!(ours.len(), top.len());
+    for (x, y) in ours.iter().zip(top) {
+        let mut y = y.clone();
+        y.as_object_mut().unwrap().remove("node_index");
+        assert_eq!(x, &y);
+    }
+}
+
+#[test]
+fn statistics_and_top_match_devtools_small_a() {
+    check_stats_and_top("small-a.heapsnapshot.gz", "small-a.devtools.json");
+}
+
+#[test]
+fn statistics_and_top_match_devtools_small_b() {
+    check_stats_and_top("small-b.heapsnapshot.gz", "small-b.devtools.json");
+}
+
+#[test]
+fn every_node_matches_devtools_small_a() {
+    let a = analyze("small-a.heapsnapshot.gz");
+    let file = std::fs::File::open(fixture("small-a.devtools-nodes.tsv.gz")).unwrap();
+    let lines = BufReader::new(flate2::read::GzDecoder::new(file)).lines();
+    let mut checked = 0usize;
+    for (i, line) in lines.skip(1).enumerate() {
+        let line = line.unwrap();
+        let f: Vec<&str> = line.split('\t').collect();
+        let v = i;
+        let ctx = || format!("node {i} (id {})", f[0]);
+        assert_eq!(a.snap.nodes.id[v].to_string(), f[0], "{}", ctx());
+        assert_eq!(
+            a.snap.nodes.self_size[v].to_string(),
+            f[1],
+            "self size of {}",
+            ctx()
+        );
+        assert_eq!(
+            a.retained[v].to_string(),
+            f[2],
+            "retained size of {}",
+            ctx()
+        );
+        assert_eq!(a.distances[v].to_string(), f[3], "distance of {}", ctx());
+        let dom_id = a.snap.nodes.id[a.dom[v] as usize];
+        assert_eq!(dom_id.to_string(), f[4], "dominator of {}", ctx());
+        checked += 1;
+    }
+    assert_eq!(checked, a.snap.node_count());
+}

@@ -1,0 +1,263 @@
+//! The command line as a user meets it: every input format gives the same
+//! answer, filters work, and bad input gives one clear line on stderr, exit
+//! code 2 and nothing on stdout.
+
+use std::io::{Read, Write};
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_heapscope"))
+}
+
+fn fixture() -> PathBuf {
+    let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    for up in here.ancestors() {
+        for candidate in [up.join("shared/fixtures"), up.join("../shared/fixtures")] {
+            if candidate.join("small-a.heapsnapshot.gz").is_file() {
+                return candidate.join("small-a.heapsnapshot.gz");
+            }
+        }
+    }
+    panic!("cannot find shared/fixtures");
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir =
+        std::env::temp_dir().join(format!("heapscope-cli-test-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn plain_text() -> Vec<u8> {
+    let mut text = Vec::new();
+    flate2::read::GzDecoder::new(std::fs::File::open(fixture()).unwrap())
+        .read_to_end(&mut text)
+        .unwrap();
+    text
+}
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).output().unwrap()
+}
+
+/// Asserts a clean failure: exit 2, nothing on stdout, one line on stderr
+/// that contains every `needle`.
+fn assert_fails(out: &Output, needles: &[&str]) {
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "stderr: {err}");
+    assert!(out.stdout.is_empty(), "stdout should be empty");
+    assert_eq!(
+        err.trim_end().lines().count(),
+        1,
+        "one line expected: {err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+    for n in needles {
+        assert!(err.contains(n), "{err:?} should mention {n:?}");
+    }
+}
+
+#[test]
+fn gzip_plain_zstd_and_stdin_give_the_same_summary() {
+    let dir = temp_dir("formats");
+    let text = plain_text();
+    let plain = dir.join("a.heapsnapshot");
+    std::fs::write(&plain, &text).unwrap();
+    let zst = dir.join("a.heapsnapshot.zst");
+    std::fs::write(&zst, zstd::encode_all(&text[..], 3).unwrap()).unwrap();
+    let gz = fixture();
+    let expect = run(&["summary", gz.to_str().unwrap(), "--json"]);
+    assert!(expect.status.success());
+    for p in [&plain, &zst] {
+        let out = run(&["summary", p.to_str().unwrap(), "--json"]);
+        assert!(out.status.success());
+        assert_eq!(out.stdout, expect.stdout, "{}", p.display());
+    }
+    let mut child = bin()
+        .args(["summary", "-", "--json"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(&text).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    assert_eq!(out.stdout, expect.stdout);
+    // The user's files are left as they were.
+    assert_eq!(std::fs::read(&plain).unwrap(), text);
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[test]
+fn filter_limit_and_sort() {
+    let f = fixture();
+    let out = run(&[
+        "summary",
+        f.to_str().unwrap(),
+        "--json",
+        "--filter",
+        "^Map$",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let classes = v["classes"].as_array().unwrap();
+    assert_eq!(classes.len(), 1);
+    assert_eq!(classes[0]["name"], "Map");
+    assert_eq!(v["total_count"], classes[0]["count"]);
+
+    let out = run(&[
+        "summary",
+        f.to_str().unwrap(),
+        "--json",
+        "--sort",
+        "count",
+        "--limit",
+        "3",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let counts: Vec<u64> = v["classes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["count"].as_u64().unwrap())
+        .collect();
+    assert_eq!(counts.len(), 3);
+    assert!(counts.windows(2).all(|w| w[0] >= w[1]));
+
+    let out = run(&[
+        "top",
+        f.to_str().unwrap(),
+        "--json",
+        "--filter",
+        "^Map$",
+        "--limit",
+        "2",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let top = v["top_retained"].as_array().unwrap();
+    assert_eq!(top.len(), 2);
+    assert!(top.iter().all(|o| o["class_name"] == "Map"));
+
+    let table = run(&["summary", f.to_str().unwrap(), "--limit", "5"]);
+    let text = String::from_utf8(table.stdout).unwrap();
+    assert!(
+        text.contains("Constructor") && text.contains("global"),
+        "{text}"
+    );
+}
+
+#[test]
+fn missing_file() {
+    assert_fails(
+        &run(&["summary", "/nonexistent/x.heapsnapshot"]),
+        &["/nonexistent/x.heapsnapshot", "no such file"],
+    );
+}
+
+#[test]
+fn directory_instead_of_file() {
+    let dir = temp_dir("dir");
+    assert_fails(&run(&["stats", dir.to_str().unwrap()]), &["directory"]);
+}
+
+fn write_and_fail(name: &str, content: &[u8], needles: &[&str]) {
+    let dir = temp_dir(name);
+    let p = dir.join(name);
+    std::fs::write(&p, content).unwrap();
+    let mut all = vec![p.to_str().unwrap()];
+    all.extend_from_slice(needles);
+    for cmd in ["summary", "stats", "top"] {
+        assert_fails(&run(&[cmd, p.to_str().unwrap(), "--json"]), &all);
+    }
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[test]
+fn empty_file() {
+    write_and_fail("empty.heapsnapshot", b"", &["empty"]);
+}
+
+#[test]
+fn not_json() {
+    write_and_fail(
+        "notes.txt",
+        b"hello, this is not a snapshot\n",
+        &["not a heap snapshot", "at byte 0"],
+    );
+}
+
+#[test]
+fn truncated_file() {
+    let text = plain_text();
+    write_and_fail(
+        "cut.heapsnapshot",
+        &text[..text.len() / 2],
+        &["truncated", "at byte"],
+    );
+    write_and_fail(
+        "cut-end.heapsnapshot",
+        &text[..text.len() - 3],
+        &["at byte"],
+    );
+}
+
+#[test]
+fn corrupt_gzip() {
+    let mut gz = std::fs::read(fixture()).unwrap();
+    let mid = gz.len() / 2;
+    for b in &mut gz[mid..mid + 64] {
+        *b ^= 0x5a;
+    }
+    // Corrupt deflate data fails either in the decoder or in validation.
+    write_and_fail("corrupt.heapsnapshot.gz", &gz, &["at byte"]);
+    write_and_fail(
+        "short.heapsnapshot.gz",
+        &std::fs::read(fixture()).unwrap()[..4000],
+        &["at byte"],
+    );
+}
+
+#[test]
+fn unsupported_layout() {
+    let text = String::from_utf8(plain_text()).unwrap();
+    let bad = text.replacen("\"edge_count\",", "", 1);
+    write_and_fail(
+        "old.heapsnapshot",
+        bad.as_bytes(),
+        &["unsupported", "edge_count"],
+    );
+}
+
+#[test]
+fn wrong_counts_and_targets() {
+    let text = String::from_utf8(plain_text()).unwrap();
+    let more = text.replacen("\"node_count\":55572", "\"node_count\":55573", 1);
+    write_and_fail("count.heapsnapshot", more.as_bytes(), &["nodes array"]);
+    let edges_at = text.find("\"edges\":[").unwrap() + "\"edges\":[".len();
+    let mut bad_target = text.clone();
+    let first_triple_end = edges_at + bad_target[edges_at..].find('\n').unwrap();
+    bad_target.replace_range(edges_at..first_triple_end, "1,1,8");
+    write_and_fail(
+        "target.heapsnapshot",
+        bad_target.as_bytes(),
+        &["not a node"],
+    );
+}
+
+#[test]
+fn bad_regex() {
+    let f = fixture();
+    assert_fails(
+        &run(&["summary", f.to_str().unwrap(), "--filter", "("]),
+        &["--filter"],
+    );
+}
+
+#[test]
+fn help_lists_commands() {
+    let out = run(&["--help"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    for c in ["summary", "stats", "top"] {
+        assert!(text.contains(c));
+    }
+}

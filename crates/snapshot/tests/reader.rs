@@ -1,0 +1,125 @@
+//! Reader behaviour on hand-made snapshots: meta-driven fields, string escapes
+//! (including lone surrogates, which serde_json would reject), values split
+//! across read chunks, any section order, and clear errors.
+
+use heapscope_snapshot::read_snapshot;
+use std::path::PathBuf;
+
+const META: &str = r#"{"node_fields":["type","name","id","self_size","edge_count","trace_node_id","detachedness"],"node_types":[["hidden","array","string","object","code","closure","regexp","number","native","synthetic","concatenated string","sliced string","symbol","bigint","object shape"],"string","number","number","number","number","number"],"edge_fields":["type","name_or_index","to_node"],"edge_types":[["context","element","property","internal","hidden","shortcut","weak"],"string_or_number","node"],"location_fields":["object_index","script_id","line","column"]}"#;
+
+fn write(name: &str, text: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("heapscope-reader-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+fn tiny(strings: &str) -> String {
+    format!(
+        "{{\"snapshot\":{{\"meta\":{META},\"node_count\":3,\"edge_count\":2,\"trace_function_count\":0}},\n\
+         \"nodes\":[9,0,1,0,2,0,0\n,3,1,3,40,0,0,0\n,2,2,5,16,0,0,1],\n\
+         \"edges\":[1,0,7,2,1,14],\n\"trace_function_infos\":[],\"trace_tree\":[],\"samples\":[],\n\
+         \"locations\":[7,3,10,4],\n\"strings\":{strings}}}"
+    )
+}
+
+#[test]
+fn reads_columns_by_meta_and_decodes_strings() {
+    let p = write(
+        "tiny.heapsnapshot",
+        &tiny(
+            r#"["<dummy>",
+"Foo\u00e9\t\"x\"",
+"\uD83D\uDE00 pair, lone \uD800 end \uDC00"]"#,
+        ),
+    );
+    let s = read_snapshot(p.to_str().unwrap()).unwrap();
+    assert_eq!(s.node_count(), 3);
+    assert_eq!(s.edge_count(), 2);
+    assert_eq!(s.nodes.id, vec![1, 3, 5]);
+    assert_eq!(s.nodes.self_size, vec![0, 40, 16]);
+    assert_eq!(s.nodes.first_edge, vec![0, 2, 2, 2]);
+    assert_eq!(s.nodes.detachedness.as_ref().unwrap(), &vec![0, 0, 1]);
+    assert_eq!(s.edges.to, vec![1, 2], "node indexes become ordinals");
+    assert_eq!(s.edge_name(1), "Foo\u{e9}\t\"x\"");
+    assert_eq!(s.edge_name(0), "0", "element edges carry an index");
+    assert_eq!(s.node_name(1), "Foo\u{e9}\t\"x\"");
+    assert_eq!(s.node_name(2), "\u{1F600} pair, lone \u{FFFD} end \u{FFFD}");
+    assert_eq!(
+        s.location(1).map(|l| (l.script_id, l.line, l.column)),
+        Some((3, 10, 4))
+    );
+    assert!(s.location(0).is_none());
+    assert_eq!(s.node_type_name(s.nodes.ty[2]), "string");
+}
+
+#[test]
+fn accepts_other_section_orders_and_whitespace() {
+    let text = format!(
+        "{{ \"snapshot\" : {{\"meta\":{META},\"node_count\":1,\"edge_count\":0}} ,\n \"strings\" : [ \"\" , \"a\" ] ,\
+         \"edges\" : [ ] , \"nodes\" : [ 9 , 1 , 1 , 0 , 0 , 0 , 0 ] , \"extra\": {{\"x\": [1, \"]\"]}} }}"
+    );
+    let s = read_snapshot(write("order.heapsnapshot", &text).to_str().unwrap()).unwrap();
+    assert_eq!(s.node_count(), 1);
+    assert_eq!(s.node_name(0), "a");
+}
+
+#[test]
+fn values_straddling_chunk_boundaries() {
+    // More than two 4 MiB chunks of nodes, with sizes that change per node.
+    let n = 400_000u32;
+    let mut nodes = String::new();
+    for i in 0..n {
+        if i > 0 {
+            nodes.push(',');
+        }
+        nodes.push_str(&format!("3,1,{},{},0,0,0\n", 2 * i + 1, i * 7919 % 100_003));
+    }
+    let long = "x".repeat(9 << 20);
+    let text = format!(
+        "{{\"snapshot\":{{\"meta\":{META},\"node_count\":{n},\"edge_count\":0}},\"nodes\":[{nodes}],\"edges\":[],\"strings\":[\"\",\"{long}\",\"end\\u0041\"]}}"
+    );
+    let s = read_snapshot(write("big.heapsnapshot", &text).to_str().unwrap()).unwrap();
+    assert_eq!(s.node_count(), n as usize);
+    for i in (0..n).step_by(997) {
+        assert_eq!(s.nodes.id[i as usize], 2 * i + 1);
+        assert_eq!(s.nodes.self_size[i as usize], i * 7919 % 100_003);
+    }
+    assert_eq!(s.strings.get(1).len(), 9 << 20);
+    assert_eq!(s.strings.get(2), "endA");
+}
+
+fn err(text: &str) -> String {
+    read_snapshot(write("bad.heapsnapshot", text).to_str().unwrap())
+        .unwrap_err()
+        .to_string()
+}
+
+#[test]
+fn errors_name_the_file_the_offset_and_what_was_expected() {
+    let good = tiny(r#"["", "a", "b"]"#);
+    let e = err(&good[..good.len() / 2]);
+    assert!(
+        e.contains("bad.heapsnapshot") && e.contains("at byte") && e.contains("truncated"),
+        "{e}"
+    );
+    let e = err("[1,2,3]");
+    assert!(
+        e.contains("not a heap snapshot") && e.contains("at byte 0"),
+        "{e}"
+    );
+    let e = err(&tiny(r#"["", "a"]"#));
+    assert!(
+        e.contains("names string 2") && e.contains("2 entries"),
+        "{e}"
+    );
+    let e = err(&good.replace("\"edge_count\":2", "\"edge_count\":3"));
+    assert!(e.contains("edges array"), "{e}");
+    let e = err(&good.replace("[1,0,7,2,1,14]", "[1,0,7,2,1,15]"));
+    assert!(e.contains("not a node"), "{e}");
+    let e = err(&good.replace("\"nodes\":[9,0,1", "\"nodes\":[9,x,1"));
+    assert!(e.contains("expected a digit"), "{e}");
+    let e = err(&good.replace("\"snapshot\"", "\"snap\""));
+    assert!(e.contains("before the \"snapshot\" header"), "{e}");
+}
