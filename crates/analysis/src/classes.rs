@@ -39,27 +39,59 @@ pub fn format_property_name(name: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// Class name per node, as a string id into `snap.strings` (strings DevTools
-/// adds, such as `(system)`, are appended to the table).
-pub fn class_names(snap: &mut HeapSnapshot) -> Vec<u32> {
-    let nt = snap.node_types;
-    let mut added: HashMap<String, u32> = HashMap::new();
-    let mut intern = |snap: &mut HeapSnapshot, s: &str| -> u32 {
-        if let Some(&i) = added.get(s) {
+/// Strings an analysis adds to the snapshot's table (class names such as
+/// `(system)`, interface names), collected apart so the pass can run while
+/// other passes read the snapshot; ids continue after the table's last one.
+#[derive(Debug, Default)]
+pub struct NewStrings {
+    base: u32,
+    list: Vec<String>,
+    index: HashMap<String, u32>,
+}
+
+impl NewStrings {
+    pub fn new(snap: &HeapSnapshot) -> Self {
+        NewStrings {
+            base: snap.strings.len() as u32,
+            ..Default::default()
+        }
+    }
+
+    pub fn intern(&mut self, s: &str) -> u32 {
+        if let Some(&i) = self.index.get(s) {
             return i;
         }
-        let i = snap.strings.push(s);
-        added.insert(s.to_string(), i);
+        let i = self.base + self.list.len() as u32;
+        self.list.push(s.to_string());
+        self.index.insert(s.to_string(), i);
         i
-    };
-    let hidden = intern(snap, "(system)");
-    let code = intern(snap, "(compiled code)");
-    let function = intern(snap, "Function");
-    let regexp = intern(snap, "RegExp");
-    let mut by_type: Vec<u32> = Vec::with_capacity(snap.node_type_names.len());
-    for name in snap.node_type_names.clone() {
-        by_type.push(intern(snap, &format!("({name})")));
     }
+
+    /// Appends the strings to the table, where their ids become valid.
+    pub fn append_to(self, snap: &mut HeapSnapshot) {
+        assert_eq!(
+            snap.strings.len() as u32,
+            self.base,
+            "string table changed meanwhile"
+        );
+        for s in &self.list {
+            snap.strings.push(s);
+        }
+    }
+}
+
+/// Class name per node, as a string id (into the table, or into `added`).
+pub fn class_names(snap: &HeapSnapshot, added: &mut NewStrings) -> Vec<u32> {
+    let nt = snap.node_types;
+    let hidden = added.intern("(system)");
+    let code = added.intern("(compiled code)");
+    let function = added.intern("Function");
+    let regexp = added.intern("RegExp");
+    let by_type: Vec<u32> = snap
+        .node_type_names
+        .iter()
+        .map(|name| added.intern(&format!("({name})")))
+        .collect();
     let n = snap.node_count();
     let mut out = Vec::with_capacity(n);
     for i in 0..n {
@@ -74,14 +106,14 @@ pub fn class_names(snap: &mut HeapSnapshot) -> Vec<u32> {
                     Some(sp) => format!("{}>", &name[..sp]),
                     None => name.to_string(),
                 };
-                intern(snap, &cut)
+                added.intern(&cut)
             } else if name.starts_with("Detached <") {
                 // indexOf(' ', 10) counts UTF-16 units; the prefix is ASCII.
                 let cut = match name.get(10..).and_then(|rest| rest.find(' ')) {
                     Some(sp) => format!("{}>", &name[..10 + sp]),
                     None => name.to_string(),
                 };
-                intern(snap, &cut)
+                added.intern(&cut)
             } else {
                 name_id
             }
@@ -187,9 +219,10 @@ struct TrieNode {
 /// DevTools' `applyInterfaceDefinitions`: rewrites the class of plain objects
 /// in `classes` to the best matching interface name.
 pub fn apply_interfaces(
-    snap: &mut HeapSnapshot,
+    snap: &HeapSnapshot,
     classes: &mut [u32],
     definitions: &[InterfaceDefinition],
+    added: &mut NewStrings,
 ) {
     let mut trie: Vec<TrieNode> = vec![TrieNode {
         next: HashMap::new(),
@@ -244,7 +277,6 @@ pub fn apply_interfaces(
         }
     };
     const FALLBACK: (usize, usize) = (0, usize::MAX);
-    let mut interface_names: Vec<Option<u32>> = vec![None; definitions.len()];
     let property = snap.edge_types.property;
     let mut states: Vec<usize> = Vec::new();
     let mut snapshot_states: Vec<usize> = Vec::new();
@@ -282,16 +314,7 @@ pub fn apply_interfaces(
             }
         }
         if best != FALLBACK {
-            let idx = best.1;
-            let id = match interface_names[idx] {
-                Some(id) => id,
-                None => {
-                    let id = snap.strings.push(&definitions[idx].name);
-                    interface_names[idx] = Some(id);
-                    id
-                }
-            };
-            classes[v as usize] = id;
+            classes[v as usize] = added.intern(&definitions[best.1].name);
         }
     }
 }

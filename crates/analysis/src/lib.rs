@@ -50,24 +50,40 @@ impl Analysis {
     pub fn new(mut snap: HeapSnapshot) -> Self {
         let mut t = timing::Phases::from_env();
         let detachedness = detached::propagate(&mut snap);
-        t.lap("detachedness");
         let ephemerons = weakmap::EphemeronNames::build(&snap);
-        let essential = essential::essential_edges(&snap, &ephemerons);
-        t.lap("essential edges");
-        shallow::reattribute(&mut snap);
-        t.lap("shallow sizes");
-        let retainers = Retainers::build(&snap, &essential);
-        t.lap("retainers");
-        let distances = distances::compute(&snap, &ephemerons);
-        t.lap("distances");
-        let mut class_name = classes::class_names(&mut snap);
-        t.lap("class names");
-        let interfaces = classes::infer_interfaces(&snap);
-        classes::apply_interfaces(&mut snap, &mut class_name, &interfaces);
-        t.lap("interfaces");
-        let dom = dominators::immediate_dominators(&DomGraph::of(&snap, &essential, &retainers));
-        drop(essential);
-        t.lap("dominators");
+        t.lap("detachedness");
+        // Two independent halves run on two threads: the dominator chain on
+        // this one; sizes, distances and class names beside it.
+        let mut self_size = std::mem::take(&mut snap.nodes.self_size);
+        let mut added = classes::NewStrings::new(&snap);
+        let (retainers, dom, side) = std::thread::scope(|scope| {
+            let (snap, ephemerons) = (&snap, &ephemerons);
+            let (self_size, added) = (&mut self_size, &mut added);
+            let side = scope.spawn(move || {
+                let mut t = timing::Phases::from_env();
+                shallow::reattribute(snap, self_size);
+                t.lap("  shallow sizes (side thread)");
+                let distances = distances::compute(snap, ephemerons);
+                t.lap("  distances (side thread)");
+                let mut class_name = classes::class_names(snap, added);
+                let interfaces = classes::infer_interfaces(snap);
+                classes::apply_interfaces(snap, &mut class_name, &interfaces, added);
+                t.lap("  class names and interfaces (side thread)");
+                (distances, class_name, interfaces)
+            });
+            let essential = essential::essential_edges(snap, ephemerons);
+            t.lap("essential edges");
+            let retainers = Retainers::build(snap, &essential);
+            t.lap("retainers");
+            let dom = dominators::immediate_dominators(&DomGraph::of(snap, &essential, &retainers));
+            t.lap("dominators");
+            let side = side.join().expect("analysis thread panicked");
+            t.lap("(waited for side thread)");
+            (retainers, dom, side)
+        });
+        let (distances, class_name, interfaces) = side;
+        snap.nodes.self_size = self_size;
+        added.append_to(&mut snap);
         let dominated = DominatedNodes::build(&dom, snap.root);
         let retained =
             dominators::retained_sizes(&snap.nodes.self_size, &dom, &dominated, snap.root);

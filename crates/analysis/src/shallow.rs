@@ -8,7 +8,9 @@ use heapscope_snapshot::HeapSnapshot;
 const UNVISITED: u32 = u32::MAX;
 const MULTIPLE: u32 = u32::MAX - 1;
 
-pub fn reattribute(snap: &mut HeapSnapshot) {
+/// Moves sizes in `self_size` (the snapshot's sizes, taken out so this can run
+/// beside passes that read the snapshot).
+pub fn reattribute(snap: &HeapSnapshot, self_size: &mut [u32]) {
     let has_user_roots = snap
         .edge_range(snap.root)
         .any(|e| is_user_root(snap, snap.edges.to[e]));
@@ -60,8 +62,8 @@ pub fn reattribute(snap: &mut HeapSnapshot) {
         if snap.nodes.ty[o] == nt.synthetic || owner == snap.root {
             continue;
         }
-        let moved = snap.nodes.self_size[i];
-        snap.nodes.self_size[i] = 0;
-        snap.nodes.self_size[o] = snap.nodes.self_size[o].wrapping_add(moved);
+        let moved = self_size[i];
+        self_size[i] = 0;
+        self_size[o] = self_size[o].wrapping_add(moved);
     }
 }

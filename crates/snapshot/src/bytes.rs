@@ -129,53 +129,67 @@ impl ByteStream {
         }
     }
 
-    /// Scans an array of unsigned integers whose `[` was consumed, calling
-    /// `on_value` for each number, up to and including the closing `]`.
-    /// As in DevTools, values are taken modulo 2^32.
-    pub fn read_u32_array<F>(&mut self, mut on_value: F) -> Result<()>
+    /// Scans an array of unsigned integers whose `[` was consumed, up to and
+    /// including the closing `]`, handing the values to `sink` in batches (one
+    /// or two per chunk, in order). As in DevTools, values are taken modulo 2^32.
+    /// Large chunks are split at a separator and scanned on two threads.
+    pub fn read_u32_array<F>(&mut self, mut sink: F) -> Result<()>
     where
-        F: FnMut(u32) -> std::result::Result<(), String>,
+        F: FnMut(&[u32]) -> std::result::Result<(), String>,
     {
-        let mut acc: u32 = 0;
-        let mut in_num = false;
+        let mut state = ScanState::default();
+        let mut first_vals: Vec<u32> = Vec::new();
+        let mut second_vals: Vec<u32> = Vec::new();
         loop {
             let chunk = &self.chunk[self.pos..];
-            let mut i = 0;
-            let n = chunk.len();
-            while i < n {
-                let b = chunk[i];
-                let d = b.wrapping_sub(b'0');
-                if d < 10 {
-                    acc = acc.wrapping_mul(10).wrapping_add(d as u32);
-                    in_num = true;
-                } else if b == b',' || is_ws(b) {
-                    if in_num {
-                        if let Err(m) = on_value(acc) {
-                            self.pos += i;
-                            return Err(self.error(m));
-                        }
-                        acc = 0;
-                        in_num = false;
+            let close = memchr::memchr(b']', chunk);
+            let region = &chunk[..close.unwrap_or(chunk.len())];
+            first_vals.clear();
+            second_vals.clear();
+            let split = split_point(region);
+            let (scan_a, scan_b) = match split {
+                Some(mid) => {
+                    let (a, b) = region.split_at(mid);
+                    let mut state_b = ScanState::default();
+                    let res_b = std::thread::scope(|scope| {
+                        let handle =
+                            scope.spawn(|| scan_numbers(b, &mut state_b, &mut second_vals));
+                        let res_a = scan_numbers(a, &mut state, &mut first_vals);
+                        (res_a, handle.join().unwrap_or(Err(0)))
+                    });
+                    if res_b.0.is_ok() {
+                        // `b` starts with a separator, so `a` ends on a complete value.
+                        state.flush(&mut first_vals);
+                        state = state_b;
                     }
-                } else if b == b']' {
-                    if in_num {
-                        if let Err(m) = on_value(acc) {
-                            self.pos += i;
-                            return Err(self.error(m));
-                        }
-                    }
-                    self.pos += i + 1;
-                    return Ok(());
-                } else {
-                    self.pos += i;
-                    return Err(self.error(format!(
-                        "expected a digit, ',' or ']' in a number array, found {}",
-                        show_byte(b)
-                    )));
+                    (res_b.0, res_b.1.map_err(|i| i + mid))
                 }
-                i += 1;
+                None => (scan_numbers(region, &mut state, &mut first_vals), Ok(())),
+            };
+            if let Err(i) = scan_a.and(scan_b) {
+                let b = region[i];
+                self.pos += i;
+                return Err(self.error(format!(
+                    "expected a digit, ',' or ']' in a number array, found {}",
+                    show_byte(b)
+                )));
             }
-            self.pos += n;
+            let consumed = region.len();
+            if close.is_some() {
+                state.flush(&mut second_vals);
+            }
+            for batch in [&first_vals, &second_vals] {
+                if !batch.is_empty() {
+                    if let Err(m) = sink(batch) {
+                        return Err(self.error(m));
+                    }
+                }
+            }
+            if close.is_some() {
+                self.pos += consumed + 1;
+                return Ok(());
+            }
+            self.pos += consumed;
             if !self.refill()? {
                 return Err(
                     self.error("unexpected end of file inside a number array (truncated file?)")
@@ -400,6 +414,76 @@ impl ByteStream {
             self.pos += 1;
         }
     }
+}
+
+/// A number that may continue in the next chunk.
+#[derive(Default, Clone, Copy)]
+struct ScanState {
+    acc: u32,
+    in_num: bool,
+}
+
+impl ScanState {
+    fn flush(&mut self, out: &mut Vec<u32>) {
+        if self.in_num {
+            out.push(self.acc);
+        }
+        *self = ScanState::default();
+    }
+}
+
+/// Below this many bytes a chunk is scanned on one thread.
+const PARALLEL_MIN_BYTES: usize = 1 << 20;
+
+/// A position near the middle of `region` where a separator starts, or None.
+fn split_point(region: &[u8]) -> Option<usize> {
+    if region.len() < PARALLEL_MIN_BYTES {
+        return None;
+    }
+    let mid = region.len() / 2;
+    region[mid..]
+        .iter()
+        .position(|&b| b == b',' || is_ws(b))
+        .map(|k| mid + k)
+}
+
+/// The integer scanner: any run of digits is a value, `,` and whitespace
+/// separate; anything else stops with its index.
+fn scan_numbers(
+    buf: &[u8],
+    state: &mut ScanState,
+    out: &mut Vec<u32>,
+) -> std::result::Result<(), usize> {
+    // Each emitted value needs a separator, and all but the first a digit too.
+    out.reserve(buf.len() / 2 + 2);
+    let mut acc = state.acc;
+    let mut in_num = state.in_num;
+    let mut len = out.len();
+    let spare = out.spare_capacity_mut();
+    let base = len;
+    for (i, &b) in buf.iter().enumerate() {
+        let d = b.wrapping_sub(b'0');
+        if d < 10 {
+            acc = acc.wrapping_mul(10).wrapping_add(d as u32);
+            in_num = true;
+        } else if b == b',' || is_ws(b) {
+            if in_num {
+                spare[len - base].write(acc);
+                len += 1;
+                acc = 0;
+                in_num = false;
+            }
+        } else {
+            // SAFETY: the first `len` elements were written above.
+            unsafe { out.set_len(len) };
+            return Err(i);
+        }
+    }
+    // SAFETY: the first `len` elements were written above.
+    unsafe { out.set_len(len) };
+    state.acc = acc;
+    state.in_num = in_num;
+    Ok(())
 }
 
 #[inline]

@@ -288,48 +288,50 @@ impl Parser {
         let limit = n * nf;
         let mut det = nodes.detachedness.take();
         let mut trace = nodes.trace_node_id.take();
-        self.s.read_u32_array(|v| {
-            if count == limit {
+        self.s.read_u32_array(|batch| {
+            if count + batch.len() > limit {
                 return Err(format!(
                     "the nodes array has more than node_count ({n}) x {nf} fields values"
                 ));
             }
-            count += 1;
-            match fields[field] {
-                NodeField::Type => {
-                    if v >= ntypes {
-                        return Err(format!(
-                            "node {} has type {v}, but meta lists {ntypes} node types",
-                            nodes.ty.len()
-                        ));
+            count += batch.len();
+            for &v in batch {
+                match fields[field] {
+                    NodeField::Type => {
+                        if v >= ntypes {
+                            return Err(format!(
+                                "node {} has type {v}, but meta lists {ntypes} node types",
+                                nodes.ty.len()
+                            ));
+                        }
+                        nodes.ty.push(v as u8)
                     }
-                    nodes.ty.push(v as u8)
-                }
-                NodeField::Name => nodes.name.push(v),
-                NodeField::Id => nodes.id.push(v),
-                NodeField::SelfSize => nodes.self_size.push(v),
-                NodeField::EdgeCount => {
-                    edge_sum += v as u64;
-                    if edge_sum > u32::MAX as u64 {
-                        return Err("edge counts add up to more than 2^32".to_string());
+                    NodeField::Name => nodes.name.push(v),
+                    NodeField::Id => nodes.id.push(v),
+                    NodeField::SelfSize => nodes.self_size.push(v),
+                    NodeField::EdgeCount => {
+                        edge_sum += v as u64;
+                        if edge_sum > u32::MAX as u64 {
+                            return Err("edge counts add up to more than 2^32".to_string());
+                        }
+                        nodes.first_edge.push(edge_sum as u32)
                     }
-                    nodes.first_edge.push(edge_sum as u32)
-                }
-                NodeField::Detachedness => {
-                    if let Some(d) = det.as_mut() {
-                        d.push(v.min(255) as u8)
+                    NodeField::Detachedness => {
+                        if let Some(d) = det.as_mut() {
+                            d.push(v.min(255) as u8)
+                        }
                     }
-                }
-                NodeField::TraceNodeId => {
-                    if let Some(t) = trace.as_mut() {
-                        t.push(v)
+                    NodeField::TraceNodeId => {
+                        if let Some(t) = trace.as_mut() {
+                            t.push(v)
+                        }
                     }
+                    NodeField::Other => {}
                 }
-                NodeField::Other => {}
-            }
-            field += 1;
-            if field == nf {
-                field = 0;
+                field += 1;
+                if field == nf {
+                    field = 0;
+                }
             }
             Ok(())
         })?;
@@ -359,13 +361,14 @@ impl Parser {
         let mut field = 0usize;
         let mut count = 0usize;
         let limit = e * ef;
-        self.s.read_u32_array(|v| {
-            if count == limit {
+        self.s.read_u32_array(|batch| {
+            if count + batch.len() > limit {
                 return Err(format!(
                     "the edges array has more than edge_count ({e}) x {ef} values"
                 ));
             }
-            count += 1;
+            count += batch.len();
+            for &v in batch {
             match fields[field] {
                 EdgeField::Type => {
                     if v >= ntypes {
@@ -392,6 +395,7 @@ impl Parser {
             field += 1;
             if field == ef {
                 field = 0;
+            }
             }
             Ok(())
         })?;
@@ -441,11 +445,7 @@ impl Parser {
         let h = self.header.as_ref().expect("header checked");
         let Some(fields) = h.raw.meta.location_fields.clone() else {
             // No layout: keep nothing.
-            let mut sink = 0u64;
-            self.s.read_u32_array(|_| {
-                sink += 1;
-                Ok(())
-            })?;
+            self.s.read_u32_array(|_| Ok(()))?;
             return Ok(Vec::new());
         };
         let pos = |name: &str| fields.iter().position(|f| f == name);
@@ -465,27 +465,29 @@ impl Parser {
         let mut out = Vec::new();
         let mut rec = vec![0u32; lf];
         let mut field = 0usize;
-        self.s.read_u32_array(|v| {
-            rec[field] = v;
-            field += 1;
-            if field == lf {
-                field = 0;
-                let node = match div.div_exact(rec[obj]) {
-                    Some(o) if o < n => o,
-                    _ => {
-                        return Err(format!(
-                            "location {} names node index {}, which is not a node",
-                            out.len(),
-                            rec[obj]
-                        ))
-                    }
-                };
-                out.push(Location {
-                    node,
-                    script_id: rec[script],
-                    line: rec[line],
-                    column: rec[col],
-                });
+        self.s.read_u32_array(|batch| {
+            for &v in batch {
+                rec[field] = v;
+                field += 1;
+                if field == lf {
+                    field = 0;
+                    let node = match div.div_exact(rec[obj]) {
+                        Some(o) if o < n => o,
+                        _ => {
+                            return Err(format!(
+                                "location {} names node index {}, which is not a node",
+                                out.len(),
+                                rec[obj]
+                            ))
+                        }
+                    };
+                    out.push(Location {
+                        node,
+                        script_id: rec[script],
+                        line: rec[line],
+                        column: rec[col],
+                    });
+                }
             }
             Ok(())
         })?;

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Benchmark: heapscope against DevTools (oracle), memlab and the fastest Rust peer,
+# on the same large snapshots, in one run. Prints wall time and peak RSS per tool
+# and the ratios to heapscope. Timings, never assertions.
+#
+#   bench/run.sh [--sizes "0.85 2.7"] [--skip-devtools] [--skip-memlab] [--peer-bin PATH]
+#
+# Snapshots are made once with shared/oracle/bench/make-big.js into $BENCH_DIR
+# (default /tmp/heapscope-bench): scale 0.85 is ~324 MB, 2.7 is ~1.05 GB.
+# The Rust peer dinfuehr/heap-snapshot is used when --peer-bin (or $PEER_BIN) names
+# its binary, or when PEER_SRC points at a checkout of it, which is then built
+# under $BENCH_DIR/peer (never inside this repository).
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/.." && pwd)"
+shared="${HEAPSCOPE_SHARED:-$repo/../shared}"
+bench_dir="${BENCH_DIR:-/tmp/heapscope-bench}"
+sizes="0.85 2.7"
+skip_devtools=0
+skip_memlab=0
+peer_bin="${PEER_BIN:-}"
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --sizes) sizes="$2"; shift 2 ;;
+    --skip-devtools) skip_devtools=1; shift ;;
+    --skip-memlab) skip_memlab=1; shift ;;
+    --peer-bin) peer_bin="$2"; shift 2 ;;
+    *) echo "usage: bench/run.sh [--sizes \"0.85 2.7\"] [--skip-devtools] [--skip-memlab] [--peer-bin PATH]" >&2; exit 2 ;;
+  esac
+done
+mkdir -p "$bench_dir"
+[ -x /usr/bin/time ] || { apt-get update -qq && apt-get install -y -qq time >/dev/null; }
+
+echo "== building heapscope (release)" >&2
+(cd "$repo" && cargo build --release --locked -q)
+hs="$repo/target/release/heapscope"
+
+if [ -z "$peer_bin" ] && [ -n "${PEER_SRC:-}" ]; then
+  echo "== building dinfuehr/heap-snapshot from $PEER_SRC under $bench_dir/peer" >&2
+  rm -rf "$bench_dir/peer" && git clone -q "$PEER_SRC" "$bench_dir/peer"
+  (cd "$bench_dir/peer" && cargo build --release --locked -q -j 2)
+  peer_bin="$bench_dir/peer/target/release/heap-snapshot"
+fi
+
+# measure LABEL CMD... : runs once, prints "label wall_s rss_mb" and keeps stdout in $bench_dir.
+measure() {
+  local label="$1"; shift
+  local tfile="$bench_dir/time.$label.txt"
+  if /usr/bin/time -v -o "$tfile" "$@" > "$bench_dir/out.$label" 2> "$bench_dir/err.$label"; then
+    local wall rss
+    wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$tfile" | awk -F: '{ if (NF==3) print $1*3600+$2*60+$3; else print $1*60+$2 }')
+    rss=$(awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2/1024}' "$tfile")
+    echo "$wall $rss"
+  else
+    echo "failed failed"
+    echo "   ($label failed; see $bench_dir/err.$label)" >&2
+  fi
+}
+
+for scale in $sizes; do
+  file="$bench_dir/big-$scale.heapsnapshot"
+  if [ ! -s "$file" ]; then
+    echo "== making $file (scale $scale)" >&2
+    node --expose-gc --max-old-space-size=14000 "$shared/oracle/bench/make-big.js" "$file" "$scale" >&2
+  fi
+  cat "$file" > /dev/null   # warm the page cache for every tool alike
+  mb=$(( $(stat -c %s "$file") / 1000000 ))
+  echo
+  echo "## $(basename "$file"): $mb MB"
+  printf '%-44s %10s %12s %14s %12s\n' tool "wall (s)" "peak RSS MB" "time vs hs" "RSS vs hs"
+  read -r hs_wall hs_rss < <(measure "heapscope-$scale" "$hs" summary "$file" --json)
+  printf '%-44s %10s %12s %14s %12s\n' "heapscope summary --json" "$hs_wall" "$hs_rss" "1.0x" "1.0x"
+  row() {
+    local name="$1" wall="$2" rss="$3"
+    if [ "$wall" = failed ]; then
+      printf '%-44s %10s %12s\n' "$name" failed -
+    else
+      printf '%-44s %10s %12s %13sx %11sx\n' "$name" "$wall" "$rss" \
+        "$(awk -v a="$wall" -v b="$hs_wall" 'BEGIN{printf "%.1f", a/b}')" \
+        "$(awk -v a="$rss" -v b="$hs_rss" 'BEGIN{printf "%.1f", a/b}')"
+    fi
+  }
+  if [ -n "$peer_bin" ]; then
+    read -r w r < <(measure "peer-$scale" "$peer_bin" summary "$file")
+    row "dinfuehr/heap-snapshot summary" "$w" "$r"
+  fi
+  if [ "$skip_devtools" = 0 ]; then
+    read -r w r < <(measure "devtools-$scale" bash "$shared/oracle/devtools/devtools-oracle.sh" "$file" --quiet --dup-strings 0)
+    row "DevTools oracle (chrome-devtools-frontend)" "$w" "$r"
+    if [ "$w" != failed ]; then
+      python3 - "$bench_dir/out.heapscope-$scale" "$bench_dir/out.devtools-$scale" <<'PY'
+import json, sys
+ours, theirs = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+same = ours["classes"] == theirs["summary"]["classes"]
+print(f"   summary rows identical to DevTools: {same} ({len(ours['classes'])} classes)")
+PY
+    fi
+  fi
+  if [ "$skip_memlab" = 0 ]; then
+    read -r w r < <(measure "memlab-$scale" bash "$shared/oracle/memlab/memlab-oracle.sh" "$file")
+    row "memlab oracle" "$w" "$r"
+  fi
+done
