@@ -20,7 +20,7 @@ pub mod retainers;
 pub mod shallow;
 pub mod statistics;
 pub mod summary;
-pub mod timing;
+pub use heapscope_snapshot::timing;
 pub mod top;
 pub mod weakmap;
 

@@ -10,6 +10,7 @@ pub mod meta;
 mod reader;
 pub mod source;
 pub mod strings;
+pub mod timing;
 
 pub use error::{Result, SnapshotError};
 pub use graph::{Edges, HeapSnapshot, Location, Nodes};

@@ -123,6 +123,7 @@ impl Parser {
             }
         }
         self.s.expect(b'{', "'{'")?;
+        let mut laps = crate::timing::Phases::from_env();
         let mut sections = Sections::default();
         let mut first = true;
         loop {
@@ -145,6 +146,7 @@ impl Parser {
             self.s.expect(b':', "':' after a key")?;
             self.section(&key, &mut sections)?;
             self.tick();
+            laps.lap(&format!("  read {key}"));
         }
         self.finish(sections)
     }
