@@ -23,30 +23,37 @@ pub struct DomGraph<'a> {
     pub first_edge: &'a [u32],
     pub to: &'a [u32],
     pub essential: &'a BitSet,
-    pub retainers: &'a Retainers,
 }
 
 impl<'a> DomGraph<'a> {
-    pub fn of(snap: &'a HeapSnapshot, essential: &'a BitSet, retainers: &'a Retainers) -> Self {
+    pub fn of(snap: &'a HeapSnapshot, essential: &'a BitSet) -> Self {
         DomGraph {
             node_count: snap.node_count(),
             root: snap.root,
             first_edge: &snap.nodes.first_edge,
             to: &snap.edges.to,
             essential,
-            retainers,
         }
-    }
-
-    fn has_essential_retainer(&self, v: u32) -> bool {
-        self.retainers.slots[self.retainers.range(v)]
-            .iter()
-            .any(|s| s & NON_ESSENTIAL == 0)
     }
 }
 
-/// Immediate dominator of every node (node ordinals; the root dominates itself).
-pub fn immediate_dominators(g: &DomGraph) -> Vec<u32> {
+/// The dominator tree: the immediate dominator of every node (the root
+/// dominates itself) and an order in which every node follows its dominator.
+pub struct DominatorTree {
+    pub dom: Vec<u32>,
+    pub preorder: Vec<u32>,
+}
+
+fn has_essential_retainer(retainers: &Retainers, v: u32) -> bool {
+    retainers.slots[retainers.range(v)]
+        .iter()
+        .any(|s| s & NON_ESSENTIAL == 0)
+}
+
+/// Computes the dominator tree. `retainers` is borrowed mutably only to renumber
+/// its slots to DFS numbers during the pass (saving a node-sized array); it is
+/// restored before returning.
+pub fn dominator_tree(g: &DomGraph, retainers: &mut Retainers) -> DominatorTree {
     let n = g.node_count;
     let root = g.root;
     // --- DFS numbering (preorder) over essential edges.
@@ -54,14 +61,10 @@ pub fn immediate_dominators(g: &DomGraph) -> Vec<u32> {
     let mut vertex: Vec<u32> = Vec::with_capacity(n);
     let mut parent: Vec<u32> = Vec::with_capacity(n);
     let mut stack: Vec<(u32, u32)> = Vec::new();
-    let mut dfs = |start: u32,
-                   start_parent: u32,
-                   pre: &mut Vec<u32>,
-                   vertex: &mut Vec<u32>,
-                   parent: &mut Vec<u32>| {
+    let mut dfs = |start: u32, pre: &mut Vec<u32>, vertex: &mut Vec<u32>, parent: &mut Vec<u32>| {
         pre[start as usize] = vertex.len() as u32;
         vertex.push(start);
-        parent.push(start_parent);
+        parent.push(0);
         stack.push((start, g.first_edge[start as usize]));
         while let Some(top) = stack.last_mut() {
             let (v, mut e) = *top;
@@ -91,20 +94,34 @@ pub fn immediate_dominators(g: &DomGraph) -> Vec<u32> {
             }
         }
     };
-    dfs(root, 0, &mut pre, &mut vertex, &mut parent);
+    dfs(root, &mut pre, &mut vertex, &mut parent);
+    // Orphans (no essential retainer) hang under the root, as in DevTools.
     let mut orphan = BitSet::new(n);
     if vertex.len() < n {
         for v in 0..n as u32 {
-            if v != root && pre[v as usize] == UNREACHED && !g.has_essential_retainer(v) {
+            if v != root && pre[v as usize] == UNREACHED && !has_essential_retainer(retainers, v) {
                 orphan.set(v as usize);
-                dfs(v, 0, &mut pre, &mut vertex, &mut parent);
+                dfs(v, &mut pre, &mut vertex, &mut parent);
             }
         }
     }
     drop(stack);
     let reached = vertex.len();
+    // Number the unreached nodes too, so `vertex` is a full permutation.
+    for v in 0..n as u32 {
+        if pre[v as usize] == UNREACHED {
+            pre[v as usize] = vertex.len() as u32;
+            vertex.push(v);
+        }
+    }
+    // Retainer slots now name sources by DFS number; `pre` is not needed again.
+    for slot in retainers.slots.iter_mut() {
+        *slot = pre[(*slot & SOURCE_MASK) as usize] | (*slot & NON_ESSENTIAL);
+    }
+    drop(pre);
 
-    // --- Semidominators (as preorder numbers), with path compression.
+    // --- Semidominators (as DFS numbers), with path compression. A node is
+    // "linked" once processed, i.e. when its number is above the current one.
     let mut semi: Vec<u32> = (0..reached as u32).collect();
     let mut label: Vec<u32> = semi.clone();
     let mut ancestor: Vec<u32> = parent.clone();
@@ -116,18 +133,18 @@ pub fn immediate_dominators(g: &DomGraph) -> Vec<u32> {
         if orphan.get(w as usize) {
             s = 0;
         } else {
-            for &slot in &g.retainers.slots[g.retainers.range(w)] {
+            for &slot in &retainers.slots[retainers.range(w)] {
                 if slot & NON_ESSENTIAL != 0 {
                     continue;
                 }
-                let p = pre[(slot & SOURCE_MASK) as usize];
-                if p == UNREACHED {
-                    continue;
+                let p = slot & SOURCE_MASK;
+                if p as usize >= reached {
+                    continue; // an unreached source never lowers a semidominator
                 }
                 let cand = if p <= cur {
                     p
                 } else {
-                    // eval(p): minimum semi on the linked path above p.
+                    // eval(p): the minimum semidominator on p's linked path.
                     let mut x = p;
                     path.clear();
                     while ancestor[x as usize] > cur {
@@ -166,27 +183,28 @@ pub fn immediate_dominators(g: &DomGraph) -> Vec<u32> {
         idom[i] = d;
     }
     drop(parent);
-    drop(pre);
     let mut dom = vec![root; n];
     for i in 0..reached {
         dom[vertex[i] as usize] = vertex[idom[i] as usize];
     }
     dom[root as usize] = root;
-    dom
+    drop(semi);
+    for slot in retainers.slots.iter_mut() {
+        *slot = vertex[(*slot & SOURCE_MASK) as usize] | (*slot & NON_ESSENTIAL);
+    }
+    DominatorTree {
+        dom,
+        preorder: vertex,
+    }
 }
 
 /// Retained sizes: each node's size plus that of everything it dominates,
-/// summed children-first in a post-order walk of the dominator tree.
-pub fn retained_sizes(
-    self_size: &[u32],
-    dom: &[u32],
-    tree: &DominatedNodes,
-    root: u32,
-) -> Vec<u64> {
+/// summed children-first by walking the preorder backwards.
+pub fn retained_sizes(self_size: &[u32], tree: &DominatorTree, root: u32) -> Vec<u64> {
     let mut retained: Vec<u64> = self_size.iter().map(|&s| s as u64).collect();
-    for v in tree.post_order(root) {
+    for &v in tree.preorder.iter().rev() {
         if v != root {
-            let d = dom[v as usize] as usize;
+            let d = tree.dom[v as usize] as usize;
             retained[d] += retained[v as usize];
         }
     }
@@ -225,25 +243,5 @@ impl DominatedNodes {
 
     pub fn children(&self, v: u32) -> &[u32] {
         &self.nodes[self.first[v as usize] as usize..self.first[v as usize + 1] as usize]
-    }
-}
-
-impl DominatedNodes {
-    /// Nodes in post-order of the dominator tree (children before parents).
-    pub fn post_order(&self, root: u32) -> Vec<u32> {
-        let mut out = Vec::with_capacity(self.first.len() - 1);
-        let mut stack: Vec<(u32, u32)> = vec![(root, 0)];
-        while let Some(top) = stack.last_mut() {
-            let (v, k) = *top;
-            let kids = self.children(v);
-            if (k as usize) < kids.len() {
-                top.1 += 1;
-                stack.push((kids[k as usize], 0));
-            } else {
-                out.push(v);
-                stack.pop();
-            }
-        }
-        out
     }
 }

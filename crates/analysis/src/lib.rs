@@ -25,7 +25,7 @@ pub mod top;
 pub mod weakmap;
 
 use classes::InterfaceDefinition;
-use dominators::{DomGraph, DominatedNodes};
+use dominators::DomGraph;
 pub use heapscope_snapshot::HeapSnapshot;
 use retainers::Retainers;
 
@@ -40,7 +40,6 @@ pub struct Analysis {
     /// Immediate dominator per node (ordinal; the root dominates itself).
     pub dom: Vec<u32>,
     pub retained: Vec<u64>,
-    pub dominated: DominatedNodes,
     /// Class name per node, as a string id.
     pub class_name: Vec<u32>,
     pub interfaces: Vec<InterfaceDefinition>,
@@ -56,7 +55,7 @@ impl Analysis {
         // this one; sizes, distances and class names beside it.
         let mut self_size = std::mem::take(&mut snap.nodes.self_size);
         let mut added = classes::NewStrings::new(&snap);
-        let (retainers, dom, side) = std::thread::scope(|scope| {
+        let (retainers, tree, side) = std::thread::scope(|scope| {
             let (snap, ephemerons) = (&snap, &ephemerons);
             let (self_size, added) = (&mut self_size, &mut added);
             let side = scope.spawn(move || {
@@ -73,20 +72,20 @@ impl Analysis {
             });
             let essential = essential::essential_edges(snap, ephemerons);
             t.lap("essential edges");
-            let retainers = Retainers::build(snap, &essential);
+            let mut retainers = Retainers::build(snap, &essential);
             t.lap("retainers");
-            let dom = dominators::immediate_dominators(&DomGraph::of(snap, &essential, &retainers));
+            let tree = dominators::dominator_tree(&DomGraph::of(snap, &essential), &mut retainers);
+            drop(essential);
             t.lap("dominators");
             let side = side.join().expect("analysis thread panicked");
             t.lap("(waited for side thread)");
-            (retainers, dom, side)
+            (retainers, tree, side)
         });
         let (distances, class_name, interfaces) = side;
         snap.nodes.self_size = self_size;
         added.append_to(&mut snap);
-        let dominated = DominatedNodes::build(&dom, snap.root);
-        let retained =
-            dominators::retained_sizes(&snap.nodes.self_size, &dom, &dominated, snap.root);
+        let retained = dominators::retained_sizes(&snap.nodes.self_size, &tree, snap.root);
+        let dom = tree.dom;
         t.lap("retained sizes");
         Analysis {
             snap,
@@ -95,7 +94,6 @@ impl Analysis {
             distances,
             dom,
             retained,
-            dominated,
             class_name,
             interfaces,
         }

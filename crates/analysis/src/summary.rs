@@ -2,6 +2,7 @@
 //! count, shallow size, retained size of the class (`maxRet`: instances not
 //! dominated by another instance of the same class) and distances.
 
+use crate::dominators::DominatedNodes;
 use crate::js::utf16_cmp;
 use crate::Analysis;
 use serde::Serialize;
@@ -114,6 +115,7 @@ impl Analysis {
     /// `maxRet`: a DFS over the dominator tree that counts an instance only
     /// when no dominator above it is an instance of the same class.
     fn add_class_retained_sizes(&self, rows: &mut [ClassRow], node_row: &[u32]) {
+        let tree = DominatedNodes::build(&self.dom, self.snap.root);
         let mut open = vec![false; rows.len()];
         // (node, next child index, row this node opened or NO_ROW)
         let mut stack: Vec<(u32, u32, u32)> = Vec::new();
@@ -131,7 +133,7 @@ impl Analysis {
         stack.push((root, 0, opened));
         while let Some(top) = stack.last_mut() {
             let (v, k, opened) = *top;
-            let kids = self.dominated.children(v);
+            let kids = tree.children(v);
             if (k as usize) < kids.len() {
                 top.1 += 1;
                 let c = kids[k as usize];

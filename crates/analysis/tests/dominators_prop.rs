@@ -6,9 +6,7 @@
 #![allow(clippy::needless_range_loop)]
 
 use heapscope_analysis::bitset::BitSet;
-use heapscope_analysis::dominators::{
-    immediate_dominators, retained_sizes, DomGraph, DominatedNodes,
-};
+use heapscope_analysis::dominators::{dominator_tree, retained_sizes, DomGraph};
 use heapscope_analysis::retainers::{Retainers, NON_ESSENTIAL, SOURCE_MASK};
 use proptest::prelude::*;
 
@@ -297,14 +295,16 @@ proptest! {
         let root = root_pick % n;
         let g = build(n, edges);
         let ret = Retainers::from_edges(&g.first_edge, &g.to, &g.essential);
-        let dg = DomGraph { node_count: n, root: root as u32, first_edge: &g.first_edge, to: &g.to, essential: &g.essential, retainers: &ret };
-        let ours = immediate_dominators(&dg);
+        let dg = DomGraph { node_count: n, root: root as u32, first_edge: &g.first_edge, to: &g.to, essential: &g.essential };
+        let mut ret_mut = Retainers::from_edges(&g.first_edge, &g.to, &g.essential);
+        let tree = dominator_tree(&dg, &mut ret_mut);
+        prop_assert_eq!(&ret_mut.slots, &ret.slots, "retainers restored");
+        let ours = tree.dom.clone();
         prop_assert_eq!(&ours, &devtools_lt(&g, &ret, root));
         prop_assert_eq!(&ours, &dataflow(&g, &ret, root));
         // Retained sizes: each node's size plus the sizes of the nodes it dominates.
         let sizes: Vec<u32> = (0..n as u32).map(|v| v * 7 + 1).collect();
-        let tree = DominatedNodes::build(&ours, root as u32);
-        let retained = retained_sizes(&sizes, &ours, &tree, root as u32);
+        let retained = retained_sizes(&sizes, &tree, root as u32);
         for v in 0..n {
             let mut expect = 0u64;
             for w in 0..n {

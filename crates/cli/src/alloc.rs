@@ -47,8 +47,26 @@ unsafe fn map(size: usize) -> *mut u8 {
     if tail > 0 {
         libc::munmap((aligned + len) as *mut libc::c_void, tail);
     }
-    libc::madvise(aligned as *mut libc::c_void, len, libc::MADV_HUGEPAGE);
+    if use_huge_pages() {
+        libc::madvise(aligned as *mut libc::c_void, len, libc::MADV_HUGEPAGE);
+    }
     aligned as *mut u8
+}
+
+/// `HEAPSCOPE_HUGE_PAGES=0` turns the advice off (for measurements).
+fn use_huge_pages() -> bool {
+    use std::sync::atomic::{AtomicU8, Ordering};
+    static STATE: AtomicU8 = AtomicU8::new(0);
+    match STATE.load(Ordering::Relaxed) {
+        1 => true,
+        2 => false,
+        _ => {
+            // Reading the environment allocates only small blocks.
+            let on = std::env::var_os("HEAPSCOPE_HUGE_PAGES").is_none_or(|v| v != "0");
+            STATE.store(if on { 1 } else { 2 }, Ordering::Relaxed);
+            on
+        }
+    }
 }
 
 unsafe fn unmap(ptr: *mut u8, size: usize) {

@@ -19,10 +19,27 @@ impl Phases {
         if self.enabled {
             let now = Instant::now();
             eprintln!(
-                "heapscope: {:>8.1} ms  {what}",
-                (now - self.last).as_secs_f64() * 1e3
+                "heapscope: {:>8.1} ms  {:>6} MB rss {:>6} MB peak  {what}",
+                (now - self.last).as_secs_f64() * 1e3,
+                rss_mb("VmRSS:"),
+                rss_mb("VmHWM:")
             );
             self.last = now;
         }
     }
+}
+
+/// A line of /proc/self/status in MB (0 where unavailable).
+fn rss_mb(field: &str) -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with(field)).and_then(|l| {
+                l.split_whitespace()
+                    .nth(1)
+                    .and_then(|v| v.parse::<u64>().ok())
+            })
+        })
+        .map(|kb| kb / 1024)
+        .unwrap_or(0)
 }
