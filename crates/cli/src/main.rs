@@ -1,12 +1,8 @@
 //! `heapscope`: find memory leaks in Node.js heap snapshots. This binary only
 //! parses arguments and wires the library crates together.
 
-mod alloc;
 mod commands;
 mod load;
-
-#[global_allocator]
-static ALLOCATOR: alloc::HugePageAlloc = alloc::HugePageAlloc;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
