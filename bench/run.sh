@@ -64,7 +64,7 @@ for scale in $sizes; do
     node --expose-gc --max-old-space-size=14000 "$shared/oracle/bench/make-big.js" "$file" "$scale" >&2
   fi
   cat "$file" > /dev/null   # warm the page cache for every tool alike
-  mb=$(( $(stat -c %s "$file") / 1000000 ))
+  mb=$(( $(stat -L -c %s "$file") / 1000000 ))
   echo
   echo "## $(basename "$file"): $mb MB"
   printf '%-44s %10s %12s %14s %12s\n' tool "wall (s)" "peak RSS MB" "time vs hs" "RSS vs hs"

@@ -8,17 +8,24 @@
 #![allow(clippy::needless_range_loop)]
 
 pub mod bitset;
+pub mod class_paths;
 pub mod classes;
 pub mod detached;
 pub mod distances;
 pub mod dominators;
+pub mod edges;
 pub mod essential;
+pub mod inspect;
 pub mod js;
 pub mod json;
 pub mod names;
+pub mod packages;
+pub mod paths;
 pub mod retainers;
+pub mod scripts;
 pub mod shallow;
 pub mod statistics;
+pub mod strings;
 pub mod summary;
 pub use heapscope_snapshot::timing;
 pub mod top;

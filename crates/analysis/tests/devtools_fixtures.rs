@@ -100,3 +100,47 @@ fn every_node_matches_devtools_small_a() {
     }
     assert_eq!(checked, a.snap.node_count());
 }
+
+fn check_duplicate_strings(snapshot: &str, oracle: &str) {
+    let a = analyze(snapshot);
+    let o = oracle_json(oracle);
+    let theirs = &o["duplicate_strings"];
+    let ours = a.duplicate_strings(2);
+    assert_eq!(ours.len() as u64, theirs["group_count"].as_u64().unwrap());
+    let top = theirs["top"].as_array().unwrap();
+    assert!(!top.is_empty());
+    for (x, y) in ours.iter().zip(top) {
+        assert_eq!(x.value, y["value"].as_str().unwrap());
+        assert_eq!(x.count, y["count"].as_u64().unwrap(), "{:?}", x.value);
+        assert_eq!(
+            x.self_size,
+            y["self_size"].as_u64().unwrap(),
+            "{:?}",
+            x.value
+        );
+        assert_eq!(
+            x.retained_size,
+            y["retained_size"].as_u64().unwrap(),
+            "{:?}",
+            x.value
+        );
+        assert_eq!(x.truncated, y["truncated"].as_bool().unwrap());
+        let ids: Vec<u64> = y["node_ids"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_u64().unwrap())
+            .collect();
+        assert_eq!(
+            x.node_ids.iter().map(|&i| i as u64).collect::<Vec<_>>(),
+            ids
+        );
+        assert!(x.wasted_size < x.self_size);
+    }
+}
+
+#[test]
+fn duplicate_strings_match_devtools() {
+    check_duplicate_strings("small-a.heapsnapshot.gz", "small-a.devtools.json");
+    check_duplicate_strings("small-b.heapsnapshot.gz", "small-b.devtools.json");
+}

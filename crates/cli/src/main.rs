@@ -22,6 +22,16 @@ enum Command {
     Stats(commands::stats::Args),
     /// The largest objects by retained size.
     Top(commands::top::Args),
+    /// Who keeps an object, or a class's objects, alive: retainers and paths from the roots.
+    Retainers(commands::retainers::Args),
+    /// Everything about one object: sizes, dominators, references, retainers, source.
+    Inspect(commands::inspect::Args),
+    /// The dominator tree, from the root or an object.
+    Dominators(commands::dominators::Args),
+    /// Duplicated strings and the memory they waste.
+    Strings(commands::strings::Args),
+    /// Memory by npm package.
+    Packages(commands::packages::Args),
 }
 
 /// A failure reported to the user as one line, with exit code 2.
@@ -39,6 +49,11 @@ fn main() -> ExitCode {
         Command::Summary(args) => commands::summary::run(args),
         Command::Stats(args) => commands::stats::run(args),
         Command::Top(args) => commands::top::run(args),
+        Command::Retainers(args) => commands::retainers::run(args),
+        Command::Inspect(args) => commands::inspect::run(args),
+        Command::Dominators(args) => commands::dominators::run(args),
+        Command::Strings(args) => commands::strings::run(args),
+        Command::Packages(args) => commands::packages::run(args),
     };
     match result {
         Ok(out) => {

@@ -142,3 +142,122 @@ fn scenario_snapshots_match_devtools_exactly() {
         }
     }
 }
+
+/// The DevTools bundle built by the shared oracle (built on first use).
+fn devtools_bundle() -> PathBuf {
+    let shared = shared_dir();
+    // Running the wrapper without arguments installs and bundles, then exits 2.
+    let _ = Command::new("bash")
+        .arg(shared.join("oracle/devtools/devtools-oracle.sh"))
+        .output()
+        .expect("oracle wrapper starts");
+    let cache = std::env::var_os("HEAPSCOPE_SHARED_CACHE")
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("XDG_CACHE_HOME").map(|p| PathBuf::from(p).join("heapscope-shared"))
+        })
+        .unwrap_or_else(|| {
+            PathBuf::from(std::env::var_os("HOME").unwrap_or_default())
+                .join(".cache/heapscope-shared")
+        });
+    for candidate in [
+        shared.join("oracle/devtools/build/devtools-heap-snapshot.mjs"),
+        cache.join("oracle-devtools/build/devtools-heap-snapshot.mjs"),
+    ] {
+        if candidate.is_file() {
+            return candidate;
+        }
+    }
+    panic!("DevTools bundle not found after running the oracle wrapper");
+}
+
+/// Objects to compare: the largest, plus an even spread over the snapshot.
+fn sample_ids(a: &heapscope_analysis::Analysis) -> Vec<u32> {
+    let mut nodes = a.top_nodes(25, |_| true);
+    let n = a.snap.node_count() as u32;
+    nodes.extend((0..40u32).map(|k| (k as u64 * 7919 * 1013 % n as u64) as u32));
+    nodes.sort();
+    nodes.dedup();
+    nodes
+        .into_iter()
+        .map(|v| a.snap.nodes.id[v as usize])
+        .collect()
+}
+
+fn check_retainers(snapshot: &Path) {
+    let a = heapscope_analysis::Analysis::new(
+        heapscope_snapshot::read_snapshot(snapshot.to_str().unwrap()).unwrap(),
+    );
+    let ids = sample_ids(&a);
+    let out = Command::new("node")
+        .arg(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tools/devtools-retainers.mjs"))
+        .arg(devtools_bundle())
+        .arg(snapshot)
+        .args(ids.iter().map(|i| i.to_string()))
+        .output()
+        .expect("node runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let theirs: Value = serde_json::from_slice(&out.stdout).unwrap();
+    for id in ids {
+        let v = a.node_by_id(id).unwrap();
+        let ours: Vec<Value> = a
+            .retainers_view(v)
+            .iter()
+            .map(|e| {
+                serde_json::json!({
+                    "edge_type": a.edge_type_name(e.edge),
+                    "edge_name": a.snap.edge_name(e.edge),
+                    "retainer_id": a.snap.nodes.id[e.source as usize],
+                    "retainer_name": heapscope_analysis::names::display_name(&a.snap, e.source),
+                    "distance": a.distances[e.source as usize],
+                })
+            })
+            .collect();
+        assert_eq!(
+            &Value::Array(ours),
+            &theirs[id.to_string()],
+            "{}: retainers of @{id}",
+            snapshot.display()
+        );
+    }
+}
+
+#[test]
+fn retainers_view_matches_devtools() {
+    let fixture = shared_dir().join("fixtures/small-a.heapsnapshot.gz");
+    check_retainers(&fixture);
+    for scenario in SCENARIOS {
+        check_retainers(&ensure_run(scenario).join("s3.heapsnapshot"));
+    }
+}
+
+fn named_packages(snapshot: &Path) -> Vec<String> {
+    let v = heapscope(&["packages", snapshot.to_str().unwrap(), "--json"]);
+    v["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap().to_string())
+        .filter(|n| !n.starts_with('('))
+        .collect()
+}
+
+#[test]
+fn packages_name_the_scenario_culprits() {
+    // shiki-wasm: the WebAssembly memory belongs to vscode-oniguruma (through shiki).
+    let shiki = named_packages(&ensure_run("shiki-wasm").join("s3.heapsnapshot"));
+    assert!(
+        matches!(shiki[0].as_str(), "vscode-oniguruma" | "shiki"),
+        "{shiki:?}"
+    );
+    // proxy-tls-sockets: express-http-proxy's per-request code is among the top packages.
+    let proxy = named_packages(&ensure_run("proxy-tls-sockets").join("s3.heapsnapshot"));
+    assert!(
+        proxy.iter().take(3).any(|p| p == "express-http-proxy"),
+        "{proxy:?}"
+    );
+}

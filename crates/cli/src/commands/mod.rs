@@ -1,5 +1,11 @@
 //! One module per subcommand: arguments, then rendering of the analysis result.
 
+pub mod dominators;
+pub mod inspect;
+pub mod packages;
+pub mod render;
+pub mod retainers;
 pub mod stats;
+pub mod strings;
 pub mod summary;
 pub mod top;

@@ -1,0 +1,213 @@
+//! Everything about one object, and the dominator tree below an object: the
+//! data behind `heapscope inspect` and `heapscope dominators`.
+
+use crate::dominators::DominatedNodes;
+use crate::names::display_name;
+use crate::Analysis;
+use serde::Serialize;
+
+/// One object, briefly.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct NodeBrief {
+    pub id: u32,
+    pub name: String,
+    pub class_name: String,
+    #[serde(rename = "type")]
+    pub node_type: String,
+    pub self_size: u64,
+    pub retained_size: u64,
+    pub distance: i32,
+}
+
+/// An edge and the object at its other end.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct EdgeBrief {
+    pub edge_type: String,
+    pub edge_name: String,
+    /// The edge as DevTools writes it: `.prop`, `[3]`, `->ctx`, `{map}`, `[[weak]]`.
+    pub label: String,
+    pub node: NodeBrief,
+}
+
+/// Where a function (or an object's constructor) is defined; 1-based.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct SourceLocation {
+    pub script_id: u32,
+    pub script: Option<String>,
+    pub line: u32,
+    pub column: u32,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct StringValue {
+    /// Length in UTF-16 units of the value as the snapshot holds it
+    /// (V8 cuts names at 1024 characters).
+    pub length: usize,
+    pub value: String,
+    pub shown_truncated: bool,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct NodeDetails {
+    #[serde(flatten)]
+    pub node: NodeBrief,
+    pub detachedness: u8,
+    pub location: Option<SourceLocation>,
+    pub string_value: Option<StringValue>,
+    /// From the object up to the root.
+    pub dominator_chain: Vec<NodeBrief>,
+    /// Outgoing edges, largest target retained size first.
+    pub outgoing: Vec<EdgeBrief>,
+    pub outgoing_total: usize,
+    /// DevTools' Retainers view order.
+    pub incoming: Vec<EdgeBrief>,
+    pub incoming_total: usize,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct DominatorNode {
+    #[serde(flatten)]
+    pub node: NodeBrief,
+    pub children: Vec<DominatorNode>,
+    /// Children left out (by depth, size or count limits).
+    pub omitted_children: usize,
+    pub omitted_size: u64,
+}
+
+impl Analysis {
+    pub fn brief(&self, v: u32) -> NodeBrief {
+        let i = v as usize;
+        NodeBrief {
+            id: self.snap.nodes.id[i],
+            name: display_name(&self.snap, v),
+            class_name: self.snap.strings.get(self.class_name[i]).to_string(),
+            node_type: self.snap.node_type_name(self.snap.nodes.ty[i]).to_string(),
+            self_size: self.snap.nodes.self_size[i] as u64,
+            retained_size: self.retained[i],
+            distance: self.distances[i],
+        }
+    }
+
+    fn edge_brief(&self, edge: usize, other: u32) -> EdgeBrief {
+        EdgeBrief {
+            edge_type: self.edge_type_name(edge).to_string(),
+            edge_name: self.snap.edge_name(edge).into_owned(),
+            label: self.edge_label(edge),
+            node: self.brief(other),
+        }
+    }
+
+    /// Ordinal of the node with this id, or None.
+    pub fn node_by_id(&self, id: u32) -> Option<u32> {
+        self.snap.find_node_by_id(id)
+    }
+
+    /// The dominator chain from `v` (included) up to the root (included).
+    pub fn dominator_chain(&self, v: u32) -> Vec<u32> {
+        let mut chain = vec![v];
+        let mut x = v;
+        while x != self.snap.root && chain.len() <= self.snap.node_count() {
+            x = self.dom[x as usize];
+            chain.push(x);
+        }
+        chain
+    }
+
+    pub fn source_location(&self, v: u32) -> Option<SourceLocation> {
+        let loc = self.snap.location(v)?;
+        Some(SourceLocation {
+            script_id: loc.script_id,
+            script: self
+                .code_script(v)
+                .map(|(_, s)| self.script_name(s).to_string()),
+            line: loc.line + 1,
+            column: loc.column + 1,
+        })
+    }
+
+    /// Everything `inspect` shows; edge lists cut at `edge_limit` each.
+    pub fn details(&self, v: u32, edge_limit: usize, string_limit: usize) -> NodeDetails {
+        let nt = self.snap.node_types;
+        let ty = self.snap.nodes.ty[v as usize];
+        let string_value = (ty == nt.string || ty == nt.cons_string || ty == nt.sliced_string)
+            .then(|| {
+                let full = display_name(&self.snap, v);
+                let length = crate::js::utf16_len(&full);
+                let shown: String = full.chars().take(string_limit).collect();
+                StringValue {
+                    length,
+                    shown_truncated: shown.len() < full.len(),
+                    value: shown,
+                }
+            });
+        let mut outgoing = self.outgoing_edges(v);
+        outgoing.sort_by(|a, b| {
+            self.retained[b.target as usize].cmp(&self.retained[a.target as usize])
+        });
+        let incoming = self.retainers_view(v);
+        NodeDetails {
+            node: self.brief(v),
+            detachedness: self.detachedness[v as usize],
+            location: self.source_location(v),
+            string_value,
+            dominator_chain: self
+                .dominator_chain(v)
+                .into_iter()
+                .map(|d| self.brief(d))
+                .collect(),
+            outgoing_total: outgoing.len(),
+            outgoing: outgoing
+                .iter()
+                .take(edge_limit)
+                .map(|e| self.edge_brief(e.edge, e.target))
+                .collect(),
+            incoming_total: incoming.len(),
+            incoming: incoming
+                .iter()
+                .take(edge_limit)
+                .map(|e| self.edge_brief(e.edge, e.source))
+                .collect(),
+        }
+    }
+
+    /// The dominator tree below `v`: children by retained size, down to
+    /// `depth` levels, leaving out children under `min_size` bytes and all but
+    /// the `max_children` largest.
+    pub fn dominator_subtree(
+        &self,
+        tree: &DominatedNodes,
+        v: u32,
+        depth: usize,
+        min_size: u64,
+        max_children: usize,
+    ) -> DominatorNode {
+        let mut kids: Vec<u32> = tree.children(v).to_vec();
+        kids.sort_by(|&a, &b| {
+            self.retained[b as usize]
+                .cmp(&self.retained[a as usize])
+                .then(a.cmp(&b))
+        });
+        let mut node = DominatorNode {
+            node: self.brief(v),
+            children: Vec::new(),
+            omitted_children: 0,
+            omitted_size: 0,
+        };
+        for (i, &c) in kids.iter().enumerate() {
+            let size = self.retained[c as usize];
+            if depth == 0 || size < min_size || i >= max_children {
+                node.omitted_children += 1;
+                node.omitted_size += size;
+            } else {
+                node.children.push(self.dominator_subtree(
+                    tree,
+                    c,
+                    depth - 1,
+                    min_size,
+                    max_children,
+                ));
+            }
+        }
+        node
+    }
+}

@@ -1,0 +1,106 @@
+//! Retaining paths: from the roots down to an object, the shortest chains of
+//! references that keep it alive. Each step goes to a retainer strictly closer
+//! to the roots (DevTools' distances), so paths never loop; weak edges are
+//! never followed.
+
+use crate::edges::EdgeRef;
+use crate::Analysis;
+
+/// A path from a root to the target: `edges[0]` leaves the root, the last edge
+/// enters the target.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetainerPath {
+    pub edges: Vec<EdgeRef>,
+}
+
+impl RetainerPath {
+    /// The nodes along the path, root first, target last.
+    pub fn nodes(&self) -> Vec<u32> {
+        let mut out = Vec::with_capacity(self.edges.len() + 1);
+        if let Some(first) = self.edges.first() {
+            out.push(first.source);
+        }
+        out.extend(self.edges.iter().map(|e| e.target));
+        out
+    }
+}
+
+/// Bound on the work of one path search (retainer visits).
+const SEARCH_BUDGET: usize = 200_000;
+
+impl Analysis {
+    /// Retainer edges of `node` usable on a shortest path: not weak, from a
+    /// reachable retainer strictly closer to the roots; closest first.
+    fn closer_retainers(&self, node: u32) -> Vec<EdgeRef> {
+        let d = self.distances[node as usize];
+        let weak = self.snap.edge_types.weak;
+        let mut list: Vec<EdgeRef> = self
+            .incoming_edges(node)
+            .into_iter()
+            .filter(|r| {
+                let ds = self.distances[r.source as usize];
+                self.snap.edges.ty[r.edge] != weak && ds >= 0 && ds < d && r.source != node
+            })
+            .collect();
+        list.sort_by_key(|r| self.distances[r.source as usize]);
+        list
+    }
+
+    /// Is `node` where a path may start: the root, or a user root (distance 1)?
+    fn is_path_start(&self, node: u32) -> bool {
+        node == self.snap.root || self.distances[node as usize] == 1
+    }
+
+    /// Up to `max_paths` shortest retaining paths to `target`, each at most
+    /// `max_depth` edges long. Empty when the target is unreachable.
+    pub fn retaining_paths(
+        &self,
+        target: u32,
+        max_paths: usize,
+        max_depth: usize,
+    ) -> Vec<RetainerPath> {
+        let mut out = Vec::new();
+        if max_paths == 0 || self.distances[target as usize] < 0 || target == self.snap.root {
+            return out;
+        }
+        // Iterative DFS over "closer" retainers; the stack holds the chain so far.
+        let mut chain: Vec<EdgeRef> = Vec::new();
+        let mut stack: Vec<(u32, Vec<EdgeRef>, usize)> =
+            vec![(target, self.closer_retainers(target), 0)];
+        let mut budget = SEARCH_BUDGET;
+        while let Some((node, candidates, next)) = stack.last_mut() {
+            if self.is_path_start(*node) {
+                let mut edges: Vec<EdgeRef> = chain.iter().rev().copied().collect();
+                if *node != self.snap.root {
+                    // Prepend the root's edge to this user root.
+                    if let Some(r) = self
+                        .incoming_edges(*node)
+                        .into_iter()
+                        .find(|r| r.source == self.snap.root)
+                    {
+                        edges.insert(0, r);
+                    }
+                }
+                out.push(RetainerPath { edges });
+                stack.pop();
+                chain.pop();
+                if out.len() >= max_paths {
+                    break;
+                }
+                continue;
+            }
+            if *next >= candidates.len() || chain.len() >= max_depth || budget == 0 {
+                stack.pop();
+                chain.pop();
+                continue;
+            }
+            let r = candidates[*next];
+            *next += 1;
+            budget -= 1;
+            chain.push(r);
+            let c = self.closer_retainers(r.source);
+            stack.push((r.source, c, 0));
+        }
+        out
+    }
+}

@@ -1,0 +1,237 @@
+//! `heapscope retainers`: who keeps an object (or a class's objects) alive.
+
+use super::render::{self, PathStep};
+use crate::load;
+use crate::CliError;
+use heapscope_analysis::inspect::{EdgeBrief, NodeBrief};
+use heapscope_analysis::Analysis;
+use heapscope_report::{human_bytes, thousands, Align, Table};
+use serde::Serialize;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Snapshot file (.heapsnapshot, .gz, .zst) or - for stdin.
+    pub file: String,
+    /// The object, as @ID.
+    pub id: Option<String>,
+    /// Objects of the classes whose name matches this regular expression.
+    #[arg(long, alias = "filter", value_name = "REGEX")]
+    pub class: Option<String>,
+    /// Retaining paths to show per object.
+    #[arg(long, default_value_t = 3)]
+    pub paths: usize,
+    /// Longest path to follow, in edges.
+    #[arg(long, default_value_t = 40)]
+    pub max_depth: usize,
+    /// Largest instances to show in class mode.
+    #[arg(long, default_value_t = 5)]
+    pub instances: usize,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Serialize)]
+struct ObjectRetainers {
+    target: NodeBrief,
+    retainers_total: usize,
+    retainers: Vec<EdgeBrief>,
+    paths: Vec<Vec<PathStep>>,
+}
+
+#[derive(Serialize)]
+struct PathGroupOut {
+    count: u64,
+    retained_size: u64,
+    sample_id: u32,
+    shape: Vec<String>,
+    path: Vec<PathStep>,
+}
+
+#[derive(Serialize)]
+struct ClassRetainers {
+    class_regex: String,
+    classes: Vec<String>,
+    count: usize,
+    retained_size: u64,
+    instances: Vec<ObjectRetainers>,
+    path_groups: Vec<PathGroupOut>,
+    instances_not_grouped: usize,
+}
+
+const RETAINERS_SHOWN: usize = 20;
+
+fn object(analysis: &Analysis, v: u32, paths: usize, max_depth: usize) -> ObjectRetainers {
+    let view = analysis.retainers_view(v);
+    ObjectRetainers {
+        target: analysis.brief(v),
+        retainers_total: view.len(),
+        retainers: view
+            .iter()
+            .take(RETAINERS_SHOWN)
+            .map(|e| EdgeBrief {
+                edge_type: analysis.edge_type_name(e.edge).to_string(),
+                edge_name: analysis.snap.edge_name(e.edge).into_owned(),
+                label: analysis.edge_label(e.edge),
+                node: analysis.brief(e.source),
+            })
+            .collect(),
+        paths: analysis
+            .retaining_paths(v, paths, max_depth)
+            .iter()
+            .map(|p| render::path_steps(analysis, p))
+            .collect(),
+    }
+}
+
+pub fn run(args: Args) -> Result<String, CliError> {
+    let class_re = load::filter_regex(args.class.as_deref())?;
+    let id = args.id.as_deref().map(render::parse_id).transpose()?;
+    if id.is_none() && class_re.is_none() {
+        return Err(CliError(
+            "retainers needs an object @ID or --class REGEX".into(),
+        ));
+    }
+    let analysis = load::analyze(&args.file)?;
+    if let Some(id) = id {
+        let v = render::node_of(&analysis, id, &args.file)?;
+        let out = object(&analysis, v, args.paths, args.max_depth);
+        if args.json {
+            return Ok(serde_json::to_string_pretty(&out)? + "\n");
+        }
+        return Ok(object_text(&out));
+    }
+    let re = class_re.expect("checked");
+    let snap = &analysis.snap;
+    let instances: Vec<u32> = (0..snap.node_count() as u32)
+        .filter(|&v| {
+            snap.nodes.self_size[v as usize] > 0
+                && re.is_match(snap.strings.get(analysis.class_name[v as usize]))
+        })
+        .collect();
+    if instances.is_empty() {
+        return Err(CliError(format!(
+            "{}: no objects of a class matching {:?}",
+            args.file,
+            re.as_str()
+        )));
+    }
+    let mut classes: Vec<String> = instances
+        .iter()
+        .map(|&v| {
+            snap.strings
+                .get(analysis.class_name[v as usize])
+                .to_string()
+        })
+        .collect();
+    classes.sort();
+    classes.dedup();
+    let summary = analysis.summary();
+    let retained_size = summary
+        .classes
+        .iter()
+        .filter(|c| re.is_match(&c.name))
+        .map(|c| c.retained_size)
+        .sum();
+    let top = analysis.top_nodes(args.instances, |v| {
+        snap.nodes.self_size[v as usize] > 0
+            && re.is_match(snap.strings.get(analysis.class_name[v as usize]))
+    });
+    let (groups, skipped) = analysis.group_paths(&instances, args.max_depth);
+    let out = ClassRetainers {
+        class_regex: re.as_str().to_string(),
+        classes,
+        count: instances.len(),
+        retained_size,
+        instances: top
+            .iter()
+            .map(|&v| object(&analysis, v, args.paths.min(1), args.max_depth))
+            .collect(),
+        path_groups: groups
+            .iter()
+            .take(20)
+            .map(|g| PathGroupOut {
+                count: g.count,
+                retained_size: g.retained_size,
+                sample_id: snap.nodes.id[g.sample as usize],
+                shape: g.shape.clone(),
+                path: g
+                    .path
+                    .as_ref()
+                    .map(|p| render::path_steps(&analysis, p))
+                    .unwrap_or_default(),
+            })
+            .collect(),
+        instances_not_grouped: skipped,
+    };
+    if args.json {
+        return Ok(serde_json::to_string_pretty(&out)? + "\n");
+    }
+    let mut s = format!(
+        "{} objects of {} ({} retained)\n\nRetaining paths grouped by shape:\n",
+        thousands(out.count as u64),
+        out.classes.join(", "),
+        human_bytes(out.retained_size as f64)
+    );
+    for g in &out.path_groups {
+        s.push_str(&format!(
+            "\n  {} × {} (sample @{}) via\n      {}\n",
+            thousands(g.count),
+            human_bytes(g.retained_size as f64),
+            g.sample_id,
+            render::path_text(&g.path)
+        ));
+    }
+    if out.instances_not_grouped > 0 {
+        s.push_str(&format!(
+            "\n  ({} smaller objects not grouped)\n",
+            thousands(out.instances_not_grouped as u64)
+        ));
+    }
+    s.push_str("\nLargest objects:\n");
+    for o in &out.instances {
+        s.push('\n');
+        s.push_str(&object_text(o));
+    }
+    Ok(s)
+}
+
+fn object_text(o: &ObjectRetainers) -> String {
+    let mut s = format!(
+        "{} ({}, distance {})\n\n",
+        render::label(&o.target),
+        render::size_pair(&o.target),
+        render::distance(o.target.distance)
+    );
+    let mut table = Table::new(&[
+        ("Edge", Align::Left),
+        ("Type", Align::Left),
+        ("Retainer", Align::Left),
+        ("Distance", Align::Right),
+        ("Retained", Align::Right),
+    ])
+    .max_width(60);
+    for r in &o.retainers {
+        table.row(vec![
+            r.label.clone(),
+            r.edge_type.clone(),
+            render::label(&r.node),
+            render::distance(r.node.distance),
+            human_bytes(r.node.retained_size as f64),
+        ]);
+    }
+    s.push_str(&table.render());
+    if o.retainers_total > o.retainers.len() {
+        s.push_str(&format!(
+            "… {} more retainers\n",
+            o.retainers_total - o.retainers.len()
+        ));
+    }
+    if o.paths.is_empty() {
+        s.push_str("\nNo retaining path from the roots (unreachable or only weakly held).\n");
+    }
+    for (i, p) in o.paths.iter().enumerate() {
+        s.push_str(&format!("\nPath {}: {}\n", i + 1, render::path_text(p)));
+    }
+    s
+}

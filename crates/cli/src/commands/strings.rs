@@ -1,0 +1,72 @@
+//! `heapscope strings`: duplicated string values and the bytes they waste.
+
+use crate::load;
+use crate::CliError;
+use heapscope_analysis::strings::DuplicateString;
+use heapscope_report::{human_bytes, thousands, Align, Table};
+use serde::Serialize;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Snapshot file (.heapsnapshot, .gz, .zst) or - for stdin.
+    pub file: String,
+    /// Only values held at least this many times.
+    #[arg(long, default_value_t = 2)]
+    pub min_count: usize,
+    /// Groups to show (default: 30 in the table, all in JSON).
+    #[arg(long)]
+    pub limit: Option<usize>,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Serialize)]
+struct Output {
+    group_count: usize,
+    wasted_size: u64,
+    strings: Vec<DuplicateString>,
+}
+
+pub fn run(args: Args) -> Result<String, CliError> {
+    let analysis = load::analyze(&args.file)?;
+    let mut strings = analysis.duplicate_strings(args.min_count);
+    let out_wasted = strings.iter().map(|s| s.wasted_size).sum();
+    let group_count = strings.len();
+    strings.truncate(
+        args.limit
+            .unwrap_or(if args.json { usize::MAX } else { 30 }),
+    );
+    let out = Output {
+        group_count,
+        wasted_size: out_wasted,
+        strings,
+    };
+    if args.json {
+        return Ok(serde_json::to_string_pretty(&out)? + "\n");
+    }
+    let mut t = Table::new(&[
+        ("Value", Align::Left),
+        ("Count", Align::Right),
+        ("Total", Align::Right),
+        ("Wasted", Align::Right),
+        ("Sample", Align::Left),
+    ])
+    .max_width(60);
+    for s in &out.strings {
+        t.row(vec![
+            format!("{:?}", s.value),
+            thousands(s.count),
+            human_bytes(s.self_size as f64),
+            human_bytes(s.wasted_size as f64),
+            format!("@{}", s.sample_id),
+        ]);
+    }
+    Ok(format!(
+        "{}: {} duplicated values waste {}\n\n{}",
+        args.file,
+        thousands(out.group_count as u64),
+        human_bytes(out.wasted_size as f64),
+        t.render()
+    ))
+}
