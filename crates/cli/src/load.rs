@@ -56,11 +56,16 @@ pub fn analyze(path: &str) -> Result<Analysis, CliError> {
 
 /// Compiles a user's `--filter` regex with a one-line error.
 pub fn filter_regex(pattern: Option<&str>) -> Result<Option<regex::Regex>, CliError> {
+    option_regex(pattern, "--filter")
+}
+
+/// Compiles the regex given to option `option` with a one-line error.
+pub fn option_regex(pattern: Option<&str>, option: &str) -> Result<Option<regex::Regex>, CliError> {
     pattern
         .map(|p| {
             regex::Regex::new(p).map_err(|e| {
                 CliError(format!(
-                    "bad --filter regex {p:?}: {}",
+                    "bad {option} regex {p:?}: {}",
                     one_line(&e.to_string())
                 ))
             })

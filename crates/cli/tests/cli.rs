@@ -261,3 +261,115 @@ fn help_lists_commands() {
         assert!(text.contains(c));
     }
 }
+
+#[test]
+fn investigation_commands_work_on_the_example() {
+    let f = fixture();
+    let f = f.to_str().unwrap();
+    // @64371 is the Map held by a module object in small-a.
+    let out = run(&["retainers", f, "@64371", "--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["target"]["class_name"], "Map");
+    assert_eq!(v["retainers"][0]["label"], ".customers");
+    let path = v["paths"][0].as_array().unwrap();
+    assert_eq!(path.last().unwrap()["node"]["id"], 64371);
+    assert_eq!(path[0]["node"]["id"], 1, "paths start at the root");
+    for w in path.windows(2) {
+        assert!(
+            w[1]["node"]["distance"].as_i64() > w[0]["node"]["distance"].as_i64()
+                || w[0]["node"]["id"] == 1
+        );
+    }
+
+    let out = run(&["retainers", f, "--class", "^Map$", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let groups = v["path_groups"].as_array().unwrap();
+    let grouped: u64 = groups.iter().map(|g| g["count"].as_u64().unwrap()).sum();
+    assert_eq!(
+        grouped,
+        v["count"].as_u64().unwrap(),
+        "every instance is in a group"
+    );
+
+    let out = run(&["inspect", f, "@64371", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let chain = v["dominator_chain"].as_array().unwrap();
+    assert_eq!(chain[0]["id"], 64371);
+    assert_eq!(chain.last().unwrap()["id"], 1);
+    assert_eq!(v["outgoing"][0]["label"], "{table}");
+
+    let out = run(&["dominators", f, "@64367", "--depth", "1", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let kids = v["children"].as_array().unwrap();
+    assert!(kids
+        .windows(2)
+        .all(|w| w[0]["retained_size"].as_u64() >= w[1]["retained_size"].as_u64()));
+    let sum: u64 = kids
+        .iter()
+        .map(|k| k["retained_size"].as_u64().unwrap())
+        .sum::<u64>()
+        + v["omitted_size"].as_u64().unwrap();
+    assert_eq!(
+        sum + v["self_size"].as_u64().unwrap(),
+        v["retained_size"].as_u64().unwrap()
+    );
+
+    let out = run(&["packages", f, "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let total: u64 = v["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["retained_size"].as_u64().unwrap())
+        .sum();
+    assert_eq!(
+        total,
+        v["total_size"].as_u64().unwrap(),
+        "every byte is attributed once"
+    );
+
+    for cmd in [
+        &["strings", f][..],
+        &["dominators", f],
+        &["packages", f],
+        &["inspect", f, "@1"],
+    ] {
+        let out = run(cmd);
+        assert!(out.status.success(), "{cmd:?}");
+        assert!(!out.stdout.is_empty());
+    }
+}
+
+#[test]
+fn investigation_bad_input() {
+    let f = fixture();
+    let f = f.to_str().unwrap();
+    assert_fails(
+        &run(&["inspect", f, "@999999999"]),
+        &["no object with id @999999999"],
+    );
+    assert_fails(&run(&["retainers", f, "@12345678"]), &["no object with id"]);
+    assert_fails(&run(&["inspect", f, "@abc"]), &["object id"]);
+    assert_fails(
+        &run(&["retainers", f, "--class", "^NoSuchClassAnywhere$"]),
+        &["no objects of a class matching"],
+    );
+    assert_fails(
+        &run(&["retainers", f, "--class", "("]),
+        &["bad --class regex"],
+    );
+    assert_fails(
+        &run(&["packages", f, "--filter", "["]),
+        &["bad --filter regex"],
+    );
+    assert_fails(&run(&["retainers", f]), &["@ID or --class"]);
+    assert_fails(
+        &run(&["dominators", f, "@424242424"]),
+        &["no object with id"],
+    );
+}

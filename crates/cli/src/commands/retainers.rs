@@ -85,7 +85,7 @@ fn object(analysis: &Analysis, v: u32, paths: usize, max_depth: usize) -> Object
 }
 
 pub fn run(args: Args) -> Result<String, CliError> {
-    let class_re = load::filter_regex(args.class.as_deref())?;
+    let class_re = load::option_regex(args.class.as_deref(), "--class")?;
     let id = args.id.as_deref().map(render::parse_id).transpose()?;
     if id.is_none() && class_re.is_none() {
         return Err(CliError(
