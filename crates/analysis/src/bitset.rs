@@ -21,4 +21,9 @@ impl BitSet {
     pub fn set(&mut self, i: usize) {
         self.words[i >> 6] |= 1 << (i & 63);
     }
+
+    #[inline]
+    pub fn clear(&mut self, i: usize) {
+        self.words[i >> 6] &= !(1 << (i & 63));
+    }
 }

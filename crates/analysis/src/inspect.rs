@@ -1,10 +1,11 @@
 //! Everything about one object, and the dominator tree below an object: the
 //! data behind `heapscope inspect` and `heapscope dominators`.
 
-use crate::dominators::DominatedNodes;
+use crate::bitset::BitSet;
 use crate::names::display_name;
 use crate::Analysis;
 use serde::Serialize;
+use std::collections::HashMap;
 
 /// One object, briefly.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -172,42 +173,96 @@ impl Analysis {
 
     /// The dominator tree below `v`: children by retained size, down to
     /// `depth` levels, leaving out children under `min_size` bytes and all but
-    /// the `max_children` largest.
+    /// the `max_children` largest. Finds children with one pass over the
+    /// dominator array per level, so no whole-tree index is built.
     pub fn dominator_subtree(
         &self,
-        tree: &DominatedNodes,
         v: u32,
         depth: usize,
         min_size: u64,
         max_children: usize,
     ) -> DominatorNode {
-        let mut kids: Vec<u32> = tree.children(v).to_vec();
-        kids.sort_by(|&a, &b| {
-            self.retained[b as usize]
-                .cmp(&self.retained[a as usize])
-                .then(a.cmp(&b))
-        });
-        let mut node = DominatorNode {
-            node: self.brief(v),
-            children: Vec::new(),
-            omitted_children: 0,
-            omitted_size: 0,
-        };
-        for (i, &c) in kids.iter().enumerate() {
-            let size = self.retained[c as usize];
-            if depth == 0 || size < min_size || i >= max_children {
-                node.omitted_children += 1;
-                node.omitted_size += size;
-            } else {
-                node.children.push(self.dominator_subtree(
-                    tree,
-                    c,
-                    depth - 1,
-                    min_size,
-                    max_children,
-                ));
+        let n = self.snap.node_count();
+        let root = self.snap.root;
+        let mut children: HashMap<u32, Vec<u32>> = HashMap::new();
+        let mut omitted: HashMap<u32, (usize, u64)> = HashMap::new();
+        let mut frontier: Vec<u32> = vec![v];
+        let mut member = BitSet::new(n);
+        for level in 0..=depth {
+            if frontier.is_empty() {
+                break;
             }
+            for &f in &frontier {
+                member.set(f as usize);
+            }
+            // Scan the dominator array in two halves at once.
+            let half = n / 2;
+            let scan = |from: usize, to: usize| -> Vec<(u32, u32)> {
+                let mut hits = Vec::new();
+                for u in from..to {
+                    let d = self.dom[u];
+                    if u as u32 != root && member.get(d as usize) {
+                        hits.push((d, u as u32));
+                    }
+                }
+                hits
+            };
+            let (a, b) = std::thread::scope(|s| {
+                let other = s.spawn(|| scan(half, n));
+                (scan(0, half), other.join().expect("scan thread"))
+            });
+            let mut found: HashMap<u32, Vec<u32>> = HashMap::new();
+            for (d, u) in a.into_iter().chain(b) {
+                found.entry(d).or_default().push(u);
+            }
+            for &f in &frontier {
+                member.clear(f as usize);
+            }
+            let mut next = Vec::new();
+            for (parent, mut kids) in found {
+                kids.sort_by(|&a, &b| {
+                    self.retained[b as usize]
+                        .cmp(&self.retained[a as usize])
+                        .then(a.cmp(&b))
+                });
+                let mut kept = Vec::new();
+                for (i, &c) in kids.iter().enumerate() {
+                    let size = self.retained[c as usize];
+                    if level == depth || size < min_size || i >= max_children {
+                        let o = omitted.entry(parent).or_insert((0, 0));
+                        o.0 += 1;
+                        o.1 += size;
+                    } else {
+                        kept.push(c);
+                    }
+                }
+                next.extend_from_slice(&kept);
+                children.insert(parent, kept);
+            }
+            frontier = next;
         }
-        node
+        self.build_dominator_node(v, &children, &omitted)
+    }
+
+    fn build_dominator_node(
+        &self,
+        v: u32,
+        children: &HashMap<u32, Vec<u32>>,
+        omitted: &HashMap<u32, (usize, u64)>,
+    ) -> DominatorNode {
+        let (omitted_children, omitted_size) = omitted.get(&v).copied().unwrap_or((0, 0));
+        DominatorNode {
+            node: self.brief(v),
+            children: children
+                .get(&v)
+                .map(|kids| {
+                    kids.iter()
+                        .map(|&c| self.build_dominator_node(c, children, omitted))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            omitted_children,
+            omitted_size,
+        }
     }
 }

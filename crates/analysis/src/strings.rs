@@ -5,6 +5,7 @@
 
 use crate::names::display_name;
 use crate::Analysis;
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -23,12 +24,20 @@ pub struct DuplicateString {
     pub node_ids: Vec<u32>,
 }
 
+/// A group while counting: its first member orders groups as DevTools' maps do.
 struct Group {
-    value: String,
+    /// The text, for cons and truncated strings; flat strings use `string_id`.
+    value: Option<String>,
+    string_id: u32,
     truncated: bool,
-    key: Option<(Option<i64>, Option<i64>)>,
-    members: Vec<u32>,
+    count: u64,
+    self_size: u64,
+    largest: u64,
+    retained_size: u64,
+    first: u32,
 }
+
+const NO_GROUP: u32 = u32::MAX;
 
 impl Analysis {
     fn internal_value(&self, node: u32, edge_name: &str) -> Option<String> {
@@ -69,96 +78,165 @@ impl Analysis {
     pub fn duplicate_strings(&self, min_count: usize) -> Vec<DuplicateString> {
         let snap = &self.snap;
         let nt = snap.node_types;
+        let n = snap.node_count();
         let mut groups: Vec<Group> = Vec::new();
-        let mut untruncated: HashMap<String, usize> = HashMap::new();
-        let mut truncated: HashMap<String, Vec<usize>> = HashMap::new();
-        for v in 0..snap.node_count() as u32 {
+        let mut group_of: Vec<u32> = vec![NO_GROUP; n];
+        // Flat strings group by string id (V8's string table holds each text once);
+        // flattened cons strings and truncated strings group by text.
+        let mut by_string_id: Vec<u32> = vec![NO_GROUP; snap.strings.len()];
+        let mut truncated: HashMap<(String, Option<i64>, Option<i64>), u32> = HashMap::new();
+        let new_group = |groups: &mut Vec<Group>,
+                         value: Option<String>,
+                         string_id: u32,
+                         is_truncated: bool,
+                         v: u32|
+         -> u32 {
+            groups.push(Group {
+                value,
+                string_id,
+                truncated: is_truncated,
+                count: 0,
+                self_size: 0,
+                largest: 0,
+                retained_size: 0,
+                first: v,
+            });
+            (groups.len() - 1) as u32
+        };
+        let mut cons_nodes: Vec<u32> = Vec::new();
+        for v in 0..n as u32 {
             let ty = snap.nodes.ty[v as usize];
-            if ty != nt.string && ty != nt.cons_string {
+            if (ty != nt.string && ty != nt.cons_string) || snap.nodes.self_size[v as usize] == 0 {
                 continue;
             }
-            if ty == nt.cons_string && self.is_flat_cons_string(v) {
-                continue;
-            }
-            if snap.nodes.self_size[v as usize] == 0 {
-                continue;
-            }
-            let name = display_name(snap, v);
-            let is_truncated = self.internal_value(v, "truncated").as_deref() == Some("true");
-            if is_truncated {
+            if self.internal_value(v, "truncated").as_deref() == Some("true") {
                 let key = (
+                    display_name(snap, v),
                     self.internal_value(v, "length")
                         .and_then(|s| s.parse().ok()),
                     self.internal_value(v, "hash").and_then(|s| s.parse().ok()),
                 );
-                let list = truncated.entry(name.clone()).or_default();
-                match list.iter().find(|&&g| groups[g].key == Some(key)) {
-                    Some(&g) => groups[g].members.push(v),
+                let g = match truncated.get(&key) {
+                    Some(&g) => g,
                     None => {
-                        groups.push(Group {
-                            value: name,
-                            truncated: true,
-                            key: Some(key),
-                            members: vec![v],
-                        });
-                        list.push(groups.len() - 1);
+                        let g = new_group(&mut groups, Some(key.0.clone()), NO_GROUP, true, v);
+                        truncated.insert(key, g);
+                        g
                     }
-                }
+                };
+                group_of[v as usize] = g;
+            } else if ty == nt.cons_string {
+                cons_nodes.push(v);
             } else {
-                match untruncated.get(&name) {
-                    Some(&g) => groups[g].members.push(v),
+                let id = snap.nodes.name[v as usize] as usize;
+                if by_string_id[id] == NO_GROUP {
+                    by_string_id[id] = new_group(&mut groups, None, id as u32, false, v);
+                }
+                group_of[v as usize] = by_string_id[id];
+            }
+        }
+        if !cons_nodes.is_empty() {
+            // Cons strings by flattened text, then merged into the flat group of
+            // the same text where there is one.
+            let mut cons_groups: FxHashMap<String, u32> = FxHashMap::default();
+            for &v in &cons_nodes {
+                if self.is_flat_cons_string(v) {
+                    continue;
+                }
+                let text = display_name(snap, v);
+                let g = match cons_groups.get(&text) {
+                    Some(&g) => g,
                     None => {
-                        untruncated.insert(name.clone(), groups.len());
-                        groups.push(Group {
-                            value: name,
-                            truncated: false,
-                            key: None,
-                            members: vec![v],
-                        });
+                        let g = new_group(&mut groups, Some(text.clone()), NO_GROUP, false, v);
+                        cons_groups.insert(text, g);
+                        g
                     }
+                };
+                group_of[v as usize] = g;
+            }
+            let mut redirect: Vec<u32> = (0..groups.len() as u32).collect();
+            for (id, &g) in by_string_id.iter().enumerate() {
+                if g == NO_GROUP {
+                    continue;
+                }
+                if let Some(&c) = cons_groups.get(snap.strings.get(id as u32)) {
+                    redirect[c as usize] = g;
+                    let first = groups[c as usize].first;
+                    let flat = &mut groups[g as usize];
+                    flat.first = flat.first.min(first);
+                }
+            }
+            for &v in &cons_nodes {
+                let g = group_of[v as usize];
+                if g != NO_GROUP {
+                    group_of[v as usize] = redirect[g as usize];
                 }
             }
         }
-        // DevTools lists untruncated groups first, then truncated, then sorts stably.
-        groups.sort_by_key(|g| g.truncated);
-        let min = min_count.max(2);
-        let mut out: Vec<DuplicateString> = groups
-            .into_iter()
-            .filter(|g| g.members.len() >= min)
-            .map(|g| {
-                let sizes = g
-                    .members
-                    .iter()
-                    .map(|&m| snap.nodes.self_size[m as usize] as u64);
-                let self_size: u64 = sizes.clone().sum();
-                let largest = sizes.max().unwrap_or(0);
-                let sample = *g
-                    .members
-                    .iter()
-                    .max_by(|&&a, &&b| {
-                        self.retained[a as usize]
-                            .cmp(&self.retained[b as usize])
-                            .then(b.cmp(&a))
-                    })
-                    .expect("non-empty group");
+        for v in 0..n {
+            let g = group_of[v];
+            if g == NO_GROUP {
+                continue;
+            }
+            let group = &mut groups[g as usize];
+            let size = snap.nodes.self_size[v] as u64;
+            group.count += 1;
+            group.self_size += size;
+            group.largest = group.largest.max(size);
+            group.retained_size += self.retained[v];
+        }
+        let min = min_count.max(2) as u64;
+        // DevTools: untruncated groups in first-seen order, then truncated ones,
+        // then a stable sort by retained size.
+        let mut keep: Vec<u32> = (0..groups.len() as u32)
+            .filter(|&g| groups[g as usize].count >= min)
+            .collect();
+        keep.sort_by_key(|&g| (groups[g as usize].truncated, groups[g as usize].first));
+        keep.sort_by_key(|&g| std::cmp::Reverse(groups[g as usize].retained_size));
+        let mut slot_of: Vec<u32> = vec![NO_GROUP; groups.len()];
+        for (i, &g) in keep.iter().enumerate() {
+            slot_of[g as usize] = i as u32;
+        }
+        let mut out: Vec<DuplicateString> = keep
+            .iter()
+            .map(|&g| {
+                let group = &groups[g as usize];
                 DuplicateString {
-                    value: g.value,
-                    count: g.members.len() as u64,
-                    self_size,
-                    wasted_size: self_size - largest,
-                    retained_size: g.members.iter().map(|&m| self.retained[m as usize]).sum(),
-                    truncated: g.truncated,
-                    sample_id: snap.nodes.id[sample as usize],
-                    node_ids: g
-                        .members
-                        .iter()
-                        .take(10)
-                        .map(|&m| snap.nodes.id[m as usize])
-                        .collect(),
+                    value: match &group.value {
+                        Some(text) => text.clone(),
+                        None => snap.strings.get(group.string_id).to_string(),
+                    },
+                    count: group.count,
+                    self_size: group.self_size,
+                    wasted_size: group.self_size - group.largest,
+                    retained_size: group.retained_size,
+                    truncated: group.truncated,
+                    sample_id: 0,
+                    node_ids: Vec::new(),
                 }
             })
             .collect();
-        out.sort_by_key(|s| std::cmp::Reverse(s.retained_size));
+        let mut best: Vec<(u64, u32)> = vec![(0, u32::MAX); out.len()];
+        for v in 0..n {
+            let g = group_of[v];
+            if g == NO_GROUP {
+                continue;
+            }
+            let slot = slot_of[g as usize] as usize;
+            if slot != NO_GROUP as usize {
+                let row = &mut out[slot];
+                if row.node_ids.len() < 10 {
+                    row.node_ids.push(snap.nodes.id[v]);
+                }
+                let r = self.retained[v];
+                if best[slot].1 == u32::MAX || r > best[slot].0 {
+                    best[slot] = (r, v as u32);
+                }
+            }
+        }
+        for (row, (_, v)) in out.iter_mut().zip(best) {
+            row.sample_id = snap.nodes.id[v as usize];
+        }
         out
     }
 }

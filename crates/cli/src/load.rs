@@ -7,6 +7,9 @@ use heapscope_snapshot::{read_snapshot_with, HeapSnapshot, ReadOptions};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
 
+/// When the last analysis finished loading (for `HEAPSCOPE_TIMINGS`).
+pub static LOADED_AT: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+
 /// Inputs larger than this show a progress bar (when stderr is a terminal).
 const PROGRESS_MIN_BYTES: u64 = 50_000_000;
 
@@ -47,11 +50,16 @@ pub fn read(path: &str) -> Result<HeapSnapshot, CliError> {
     Ok(result?)
 }
 
-pub fn analyze(path: &str) -> Result<Analysis, CliError> {
+/// Reads and analyzes a snapshot. The analysis lives until the process exits:
+/// a command makes one and then ends, and freeing a large graph piece by piece
+/// only delays the output.
+pub fn analyze(path: &str) -> Result<&'static Analysis, CliError> {
     let mut t = heapscope_analysis::timing::Phases::from_env();
     let snap = read(path)?;
     t.lap("read");
-    Ok(Analysis::new(snap))
+    let analysis = Box::leak(Box::new(Analysis::new(snap)));
+    let _ = LOADED_AT.set(std::time::Instant::now());
+    Ok(analysis)
 }
 
 /// Compiles a user's `--filter` regex with a one-line error.

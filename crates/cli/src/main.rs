@@ -55,6 +55,14 @@ fn main() -> ExitCode {
         Command::Strings(args) => commands::strings::run(args),
         Command::Packages(args) => commands::packages::run(args),
     };
+    if std::env::var_os("HEAPSCOPE_TIMINGS").is_some() {
+        if let Some(at) = load::LOADED_AT.get() {
+            eprintln!(
+                "heapscope: {:>8.1} ms  command after loading",
+                at.elapsed().as_secs_f64() * 1e3
+            );
+        }
+    }
     match result {
         Ok(out) => {
             use std::io::Write;

@@ -499,9 +499,11 @@ impl Parser {
             )));
         }
         // Later entries win for the same node, as in DevTools' location map.
-        out.reverse();
-        out.sort_by_key(|l| l.node);
-        out.dedup_by_key(|l| l.node);
+        if !out.windows(2).all(|w| w[0].node < w[1].node) {
+            out.reverse();
+            out.sort_by_key(|l| l.node);
+            out.dedup_by_key(|l| l.node);
+        }
         Ok(out)
     }
 

@@ -3,7 +3,6 @@
 use super::render;
 use crate::load;
 use crate::CliError;
-use heapscope_analysis::dominators::DominatedNodes;
 use heapscope_analysis::inspect::DominatorNode;
 use heapscope_report::{human_bytes, percent, thousands};
 
@@ -34,14 +33,13 @@ pub fn run(args: Args) -> Result<String, CliError> {
         Some(id) => render::node_of(&analysis, id, &args.file)?,
         None => analysis.snap.root,
     };
-    let tree = DominatedNodes::build(&analysis.dom, analysis.snap.root);
     let min_size = if args.min_size == 0 && !args.json {
         // A readable default: nothing under 0.1% of the heap.
         (analysis.total_size() / 1000.0) as u64
     } else {
         args.min_size
     };
-    let root = analysis.dominator_subtree(&tree, start, args.depth, min_size, args.children);
+    let root = analysis.dominator_subtree(start, args.depth, min_size, args.children);
     if args.json {
         return Ok(serde_json::to_string_pretty(&root)? + "\n");
     }
