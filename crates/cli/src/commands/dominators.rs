@@ -30,7 +30,7 @@ pub fn run(args: Args) -> Result<String, CliError> {
     let id = args.id.as_deref().map(render::parse_id).transpose()?;
     let analysis = load::analyze(&args.file)?;
     let start = match id {
-        Some(id) => render::node_of(&analysis, id, &args.file)?,
+        Some(id) => render::node_of(analysis, id, &args.file)?,
         None => analysis.snap.root,
     };
     let min_size = if args.min_size == 0 && !args.json {

@@ -94,8 +94,8 @@ pub fn run(args: Args) -> Result<String, CliError> {
     }
     let analysis = load::analyze(&args.file)?;
     if let Some(id) = id {
-        let v = render::node_of(&analysis, id, &args.file)?;
-        let out = object(&analysis, v, args.paths, args.max_depth);
+        let v = render::node_of(analysis, id, &args.file)?;
+        let out = object(analysis, v, args.paths, args.max_depth);
         if args.json {
             return Ok(serde_json::to_string_pretty(&out)? + "\n");
         }
@@ -145,7 +145,7 @@ pub fn run(args: Args) -> Result<String, CliError> {
         retained_size,
         instances: top
             .iter()
-            .map(|&v| object(&analysis, v, args.paths.min(1), args.max_depth))
+            .map(|&v| object(analysis, v, args.paths.min(1), args.max_depth))
             .collect(),
         path_groups: groups
             .iter()
@@ -158,7 +158,7 @@ pub fn run(args: Args) -> Result<String, CliError> {
                 path: g
                     .path
                     .as_ref()
-                    .map(|p| render::path_steps(&analysis, p))
+                    .map(|p| render::path_steps(analysis, p))
                     .unwrap_or_default(),
             })
             .collect(),
