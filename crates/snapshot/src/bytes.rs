@@ -204,6 +204,15 @@ impl ByteStream {
     /// on content, only on a truncated file.
     pub fn read_string_into(&mut self, out: &mut Vec<u8>) -> Result<()> {
         self.expect(b'"', "'\"' (a string)")?;
+        // Fast path: the whole string is in this chunk, plain ASCII, no escapes.
+        let chunk = &self.chunk[self.pos..];
+        if let Some(k) = memchr::memchr2(b'"', b'\\', chunk) {
+            if chunk[k] == b'"' && chunk[..k].is_ascii() {
+                out.extend_from_slice(&chunk[..k]);
+                self.pos += k + 1;
+                return Ok(());
+            }
+        }
         let mut scratch = std::mem::take(&mut self.scratch);
         scratch.clear();
         let result = self.read_string_body(&mut scratch);

@@ -73,6 +73,53 @@ impl FastDiv {
     }
 }
 
+/// Cuts a stream of values into records of `width`, keeping a partial
+/// record across batches.
+struct Records {
+    width: usize,
+    partial: Vec<u32>,
+}
+
+impl Records {
+    fn new(width: usize) -> Self {
+        Records {
+            width,
+            partial: Vec::with_capacity(width),
+        }
+    }
+
+    /// Values held back because their record is not complete yet.
+    fn pending(&self) -> usize {
+        self.partial.len()
+    }
+
+    #[inline]
+    fn feed<F>(&mut self, batch: &[u32], mut on_record: F) -> std::result::Result<(), String>
+    where
+        F: FnMut(&[u32]) -> std::result::Result<(), String>,
+    {
+        let mut rest = batch;
+        if !self.partial.is_empty() {
+            let take = (self.width - self.partial.len()).min(rest.len());
+            self.partial.extend_from_slice(&rest[..take]);
+            rest = &rest[take..];
+            if self.partial.len() < self.width {
+                return Ok(());
+            }
+            let record = std::mem::take(&mut self.partial);
+            on_record(&record)?;
+            self.partial = record;
+            self.partial.clear();
+        }
+        let mut chunks = rest.chunks_exact(self.width);
+        for r in &mut chunks {
+            on_record(r)?;
+        }
+        self.partial.extend_from_slice(chunks.remainder());
+        Ok(())
+    }
+}
+
 struct Header {
     raw: RawHeader,
     node_types: Vec<String>,
@@ -271,80 +318,75 @@ impl Parser {
         let n = h.node_count;
         let fields = h.node_fields.clone();
         let nf = fields.len();
-        let has_det = fields.contains(&NodeField::Detachedness);
-        let has_trace = h.raw.trace_function_count > 0 && fields.contains(&NodeField::TraceNodeId);
+        let pos = |f: NodeField| fields.iter().position(|&x| x == f);
+        let (tp, np, ip, sp, ep) = (
+            pos(NodeField::Type).expect("checked"),
+            pos(NodeField::Name).expect("checked"),
+            pos(NodeField::Id).expect("checked"),
+            pos(NodeField::SelfSize).expect("checked"),
+            pos(NodeField::EdgeCount).expect("checked"),
+        );
+        let dp = pos(NodeField::Detachedness);
+        let trp = pos(NodeField::TraceNodeId).filter(|_| h.raw.trace_function_count > 0);
         let ntypes = h.node_types.len() as u32;
-        let mut nodes = Nodes {
-            ty: Vec::with_capacity(n),
-            name: Vec::with_capacity(n),
-            id: Vec::with_capacity(n),
-            self_size: Vec::with_capacity(n),
-            first_edge: Vec::with_capacity(n + 1),
-            detachedness: has_det.then(|| Vec::with_capacity(n)),
-            trace_node_id: has_trace.then(|| Vec::with_capacity(n)),
-        };
-        nodes.first_edge.push(0);
-        let mut field = 0usize;
+        let mut ty: Vec<u8> = Vec::with_capacity(n);
+        let mut name: Vec<u32> = Vec::with_capacity(n);
+        let mut id: Vec<u32> = Vec::with_capacity(n);
+        let mut self_size: Vec<u32> = Vec::with_capacity(n);
+        let mut first_edge: Vec<u32> = Vec::with_capacity(n + 1);
+        first_edge.push(0);
+        let mut det: Option<Vec<u8>> = dp.map(|_| Vec::with_capacity(n));
+        let mut trace: Option<Vec<u32>> = trp.map(|_| Vec::with_capacity(n));
         let mut edge_sum: u64 = 0;
-        let mut count: usize = 0;
-        let limit = n * nf;
-        let mut det = nodes.detachedness.take();
-        let mut trace = nodes.trace_node_id.take();
+        let mut records = Records::new(nf);
         self.s.read_u32_array(|batch| {
-            if count + batch.len() > limit {
-                return Err(format!(
-                    "the nodes array has more than node_count ({n}) x {nf} fields values"
-                ));
-            }
-            count += batch.len();
-            for &v in batch {
-                match fields[field] {
-                    NodeField::Type => {
-                        if v >= ntypes {
-                            return Err(format!(
-                                "node {} has type {v}, but meta lists {ntypes} node types",
-                                nodes.ty.len()
-                            ));
-                        }
-                        nodes.ty.push(v as u8)
-                    }
-                    NodeField::Name => nodes.name.push(v),
-                    NodeField::Id => nodes.id.push(v),
-                    NodeField::SelfSize => nodes.self_size.push(v),
-                    NodeField::EdgeCount => {
-                        edge_sum += v as u64;
-                        if edge_sum > u32::MAX as u64 {
-                            return Err("edge counts add up to more than 2^32".to_string());
-                        }
-                        nodes.first_edge.push(edge_sum as u32)
-                    }
-                    NodeField::Detachedness => {
-                        if let Some(d) = det.as_mut() {
-                            d.push(v.min(255) as u8)
-                        }
-                    }
-                    NodeField::TraceNodeId => {
-                        if let Some(t) = trace.as_mut() {
-                            t.push(v)
-                        }
-                    }
-                    NodeField::Other => {}
+            records.feed(batch, |r| {
+                if ty.len() == n {
+                    return Err(format!(
+                        "the nodes array has more than node_count ({n}) x {nf} fields values"
+                    ));
                 }
-                field += 1;
-                if field == nf {
-                    field = 0;
+                if r[tp] >= ntypes {
+                    return Err(format!(
+                        "node {} has type {}, but meta lists {ntypes} node types",
+                        ty.len(),
+                        r[tp]
+                    ));
                 }
-            }
-            Ok(())
+                ty.push(r[tp] as u8);
+                name.push(r[np]);
+                id.push(r[ip]);
+                self_size.push(r[sp]);
+                edge_sum += r[ep] as u64;
+                if edge_sum > u32::MAX as u64 {
+                    return Err("edge counts add up to more than 2^32".to_string());
+                }
+                first_edge.push(edge_sum as u32);
+                if let (Some(d), Some(p)) = (det.as_mut(), dp) {
+                    d.push(r[p].min(255) as u8);
+                }
+                if let (Some(t), Some(p)) = (trace.as_mut(), trp) {
+                    t.push(r[p]);
+                }
+                Ok(())
+            })
         })?;
-        nodes.detachedness = det;
-        nodes.trace_node_id = trace;
-        if count != limit {
+        let count = ty.len() * nf + records.pending();
+        if ty.len() != n || records.pending() != 0 {
             return Err(self.s.error(format!(
-                "the nodes array has {count} values, expected node_count ({n}) x {nf} fields = {limit} (truncated or corrupt file)"
+                "the nodes array has {count} values, expected node_count ({n}) x {nf} fields = {} (truncated or corrupt file)",
+                n * nf
             )));
         }
-        Ok(nodes)
+        Ok(Nodes {
+            ty,
+            name,
+            id,
+            self_size,
+            first_edge,
+            detachedness: det,
+            trace_node_id: trace,
+        })
     }
 
     fn read_edges(&mut self) -> Result<Edges> {
@@ -353,60 +395,55 @@ impl Parser {
         let n = h.node_count as u32;
         let fields = h.edge_fields.clone();
         let ef = fields.len();
+        let pos = |f: EdgeField| fields.iter().position(|&x| x == f).expect("checked");
+        let (tp, np, top) = (
+            pos(EdgeField::Type),
+            pos(EdgeField::NameOrIndex),
+            pos(EdgeField::ToNode),
+        );
         let ntypes = h.edge_types.len() as u32;
         let div = FastDiv::new(h.node_fields.len() as u32);
-        let mut edges = Edges {
-            ty: Vec::with_capacity(e),
-            name_or_index: Vec::with_capacity(e),
-            to: Vec::with_capacity(e),
-        };
-        let mut field = 0usize;
-        let mut count = 0usize;
-        let limit = e * ef;
+        let mut ty: Vec<u8> = Vec::with_capacity(e);
+        let mut name_or_index: Vec<u32> = Vec::with_capacity(e);
+        let mut to: Vec<u32> = Vec::with_capacity(e);
+        let mut records = Records::new(ef);
         self.s.read_u32_array(|batch| {
-            if count + batch.len() > limit {
-                return Err(format!(
-                    "the edges array has more than edge_count ({e}) x {ef} values"
-                ));
-            }
-            count += batch.len();
-            for &v in batch {
-            match fields[field] {
-                EdgeField::Type => {
-                    if v >= ntypes {
-                        return Err(format!(
-                            "edge {} has type {v}, but meta lists {ntypes} edge types",
-                            edges.ty.len()
-                        ));
-                    }
-                    edges.ty.push(v as u8)
+            records.feed(batch, |r| {
+                if ty.len() == e {
+                    return Err(format!("the edges array has more than edge_count ({e}) x {ef} values"));
                 }
-                EdgeField::NameOrIndex => edges.name_or_index.push(v),
-                EdgeField::ToNode => match div.div_exact(v) {
-                    Some(ord) if ord < n => edges.to.push(ord),
+                if r[tp] >= ntypes {
+                    return Err(format!("edge {} has type {}, but meta lists {ntypes} edge types", ty.len(), r[tp]));
+                }
+                let target = match div.div_exact(r[top]) {
+                    Some(ord) if ord < n => ord,
                     _ => {
                         return Err(format!(
-                            "edge {} points to node index {v}, which is not a node (node_count {n}, {} fields per node)",
-                            edges.to.len(),
+                            "edge {} points to node index {}, which is not a node (node_count {n}, {} fields per node)",
+                            ty.len(),
+                            r[top],
                             div.d
                         ))
                     }
-                },
-                EdgeField::Other => {}
-            }
-            field += 1;
-            if field == ef {
-                field = 0;
-            }
-            }
-            Ok(())
+                };
+                ty.push(r[tp] as u8);
+                name_or_index.push(r[np]);
+                to.push(target);
+                Ok(())
+            })
         })?;
-        if count != limit {
+        if ty.len() != e || records.pending() != 0 {
             return Err(self.s.error(format!(
-                "the edges array has {count} values, expected edge_count ({e}) x {ef} fields = {limit} (truncated or corrupt file)"
+                "the edges array has {} values, expected edge_count ({e}) x {ef} fields = {} (truncated or corrupt file)",
+                ty.len() * ef + records.pending(),
+                e * ef
             )));
         }
-        Ok(edges)
+        Ok(Edges {
+            ty,
+            name_or_index,
+            to,
+        })
     }
 
     fn read_strings(&mut self) -> Result<StringTable> {
@@ -465,40 +502,33 @@ impl Parser {
         let div = FastDiv::new(h.node_fields.len() as u32);
         let n = h.node_count as u32;
         let mut out = Vec::new();
-        let mut rec = vec![0u32; lf];
-        let mut field = 0usize;
+        let mut records = Records::new(lf);
         self.s.read_u32_array(|batch| {
-            for &v in batch {
-                rec[field] = v;
-                field += 1;
-                if field == lf {
-                    field = 0;
-                    let node = match div.div_exact(rec[obj]) {
-                        Some(o) if o < n => o,
-                        _ => {
-                            return Err(format!(
-                                "location {} names node index {}, which is not a node",
-                                out.len(),
-                                rec[obj]
-                            ))
-                        }
-                    };
-                    out.push(Location {
-                        node,
-                        script_id: rec[script],
-                        line: rec[line],
-                        column: rec[col],
-                    });
-                }
-            }
-            Ok(())
+            records.feed(batch, |r| {
+                let node = match div.div_exact(r[obj]) {
+                    Some(o) if o < n => o,
+                    _ => {
+                        return Err(format!(
+                            "location {} names node index {}, which is not a node",
+                            out.len(),
+                            r[obj]
+                        ))
+                    }
+                };
+                out.push(Location {
+                    node,
+                    script_id: r[script],
+                    line: r[line],
+                    column: r[col],
+                });
+                Ok(())
+            })
         })?;
-        if field != 0 {
+        if records.pending() != 0 {
             return Err(self.s.error(format!(
                 "the locations array length is not a multiple of {lf} fields"
             )));
         }
-        // Later entries win for the same node, as in DevTools' location map.
         if !out.windows(2).all(|w| w[0].node < w[1].node) {
             out.reverse();
             out.sort_by_key(|l| l.node);
