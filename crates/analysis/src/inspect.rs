@@ -70,7 +70,8 @@ pub struct DominatorNode {
     #[serde(flatten)]
     pub node: NodeBrief,
     pub children: Vec<DominatorNode>,
-    /// Children left out (by depth, size or count limits).
+    /// Children left out by the size or count limits (children below the
+    /// deepest level shown are not counted).
     pub omitted_children: usize,
     pub omitted_size: u64,
 }
@@ -188,7 +189,8 @@ impl Analysis {
         let mut omitted: HashMap<u32, (usize, u64)> = HashMap::new();
         let mut frontier: Vec<u32> = vec![v];
         let mut member = BitSet::new(n);
-        for level in 0..=depth {
+        // Children of the deepest level shown are not looked up (one scan less).
+        for _ in 0..depth {
             if frontier.is_empty() {
                 break;
             }
@@ -228,7 +230,7 @@ impl Analysis {
                 let mut kept = Vec::new();
                 for (i, &c) in kids.iter().enumerate() {
                     let size = self.retained[c as usize];
-                    if level == depth || size < min_size || i >= max_children {
+                    if size < min_size || i >= max_children {
                         let o = omitted.entry(parent).or_insert((0, 0));
                         o.0 += 1;
                         o.1 += size;
