@@ -80,6 +80,19 @@ for scale in $sizes; do
         "$(awk -v a="$rss" -v b="$hs_rss" 'BEGIN{printf "%.1f", a/b}')"
     fi
   }
+  # The investigation commands on the same file: whole runs, and the time a
+  # query takes once the snapshot is loaded (HEAPSCOPE_TIMINGS).
+  read -r w r < <(measure "packages-$scale" "$hs" packages "$file" --json)
+  row "heapscope packages --json" "$w" "$r"
+  read -r w r < <(measure "strings-$scale" "$hs" strings "$file" --json)
+  row "heapscope strings --json" "$w" "$r"
+  id=$("$hs" top "$file" --json --limit 4 | python3 -c 'import json,sys; print(json.load(sys.stdin)["top_retained"][3]["id"])')
+  for q in "inspect @$id --json" "retainers @$id --json" "dominators --json" "dominators @$id --json"; do
+    set -- $q
+    cmd="$1"; shift
+    ms=$(HEAPSCOPE_TIMINGS=1 "$hs" "$cmd" "$file" "$@" 2>&1 >/dev/null | awk '/command after loading/ {print $2}')
+    printf '   query after loading: %-34s %8s ms\n' "$cmd $*" "$ms"
+  done
   if [ -n "$peer_bin" ]; then
     read -r w r < <(measure "peer-$scale" "$peer_bin" summary "$file")
     row "dinfuehr/heap-snapshot summary" "$w" "$r"
