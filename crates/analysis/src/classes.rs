@@ -67,6 +67,15 @@ impl NewStrings {
         i
     }
 
+    /// The text of `id`, whether in the table or added here.
+    pub fn text<'a>(&'a self, snap: &'a HeapSnapshot, id: u32) -> &'a str {
+        if id >= self.base {
+            &self.list[(id - self.base) as usize]
+        } else {
+            snap.strings.get(id)
+        }
+    }
+
     /// Appends the strings to the table, where their ids become valid.
     pub fn append_to(self, snap: &mut HeapSnapshot) {
         assert_eq!(
@@ -313,8 +322,10 @@ pub fn apply_interfaces(
                 }
             }
         }
-        if best != FALLBACK {
-            classes[v as usize] = added.intern(&definitions[best.1].name);
-        }
+        classes[v as usize] = if best != FALLBACK {
+            added.intern(&definitions[best.1].name)
+        } else {
+            snap.nodes.name[v as usize]
+        };
     }
 }

@@ -11,6 +11,7 @@ pub mod bitset;
 pub mod class_paths;
 pub mod classes;
 pub mod detached;
+pub mod diff;
 pub mod distances;
 pub mod dominators;
 pub mod edges;

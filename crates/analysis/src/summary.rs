@@ -41,10 +41,23 @@ impl Analysis {
     /// Groups every node with a non-zero self size by class key (ordinal order:
     /// the first node of a class names it).
     pub fn aggregates(&self) -> Aggregates {
+        let mut aggregates = self.aggregates_by(&self.class_name, &|id| self.snap.strings.get(id));
+        self.add_class_retained_sizes(&mut aggregates.rows, &aggregates.node_row);
+        aggregates
+    }
+
+    /// Groups nodes by class key for the given class name ids (`name_of`
+    /// gives their text); no class retained sizes.
+    pub fn aggregates_by<'a>(
+        &self,
+        class_name: &[u32],
+        name_of: &dyn Fn(u32) -> &'a str,
+    ) -> Aggregates {
         let snap = &self.snap;
         let n = snap.node_count();
         let object = snap.node_types.object;
-        let mut by_name: Vec<u32> = vec![NO_ROW; snap.strings.len()];
+        let max_id = class_name.iter().copied().max().unwrap_or(0) as usize;
+        let mut by_name: Vec<u32> = vec![NO_ROW; max_id + 1];
         let mut by_location: HashMap<(u32, u32, u32, u32), u32> = HashMap::new();
         let mut rows: Vec<ClassRow> = Vec::new();
         let mut node_row = vec![NO_ROW; n];
@@ -63,7 +76,7 @@ impl Analysis {
             if size == 0 {
                 continue;
             }
-            let class = self.class_name[v];
+            let class = class_name[v];
             let keyed = match location {
                 Some(l) if snap.nodes.ty[v] == object => {
                     Some((l.script_id, l.line, l.column, class))
@@ -75,7 +88,7 @@ impl Analysis {
                 None => by_name[class as usize],
             };
             let row = if slot == NO_ROW {
-                let name = snap.strings.get(class).to_string();
+                let name = name_of(class).to_string();
                 let class_key = match keyed {
                     Some((s, l, c, _)) => format!("{s},{l},{c},{name}"),
                     None => format!(",{name}"),
@@ -108,7 +121,6 @@ impl Analysis {
             r.distance = r.distance.min(d);
             r.max_distance = r.max_distance.max(d);
         }
-        self.add_class_retained_sizes(&mut rows, &node_row);
         Aggregates { rows, node_row }
     }
 

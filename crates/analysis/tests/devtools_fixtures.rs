@@ -144,3 +144,20 @@ fn duplicate_strings_match_devtools() {
     check_duplicate_strings("small-a.heapsnapshot.gz", "small-a.devtools.json");
     check_duplicate_strings("small-b.heapsnapshot.gz", "small-b.devtools.json");
 }
+
+#[test]
+fn comparison_matches_devtools_small_a_vs_b() {
+    let a = analyze("small-a.heapsnapshot.gz");
+    let b = analyze("small-b.heapsnapshot.gz");
+    let o = oracle_json("small-a-vs-b.devtools.json");
+    let ours = serde_json::to_value(heapscope_analysis::diff::compare(&a, &b)).unwrap();
+    assert_eq!(ours["totals"], o["comparison"]["totals"]);
+    let (x, y) = (
+        ours["classes"].as_array().unwrap(),
+        o["comparison"]["classes"].as_array().unwrap(),
+    );
+    assert_eq!(x.len(), y.len());
+    for (r, s) in x.iter().zip(y) {
+        assert_eq!(r, s);
+    }
+}

@@ -32,6 +32,8 @@ enum Command {
     Strings(commands::strings::Args),
     /// Memory by npm package.
     Packages(commands::packages::Args),
+    /// Compare two snapshots by class, as DevTools' Comparison view.
+    Diff(commands::diff::Args),
 }
 
 /// A failure reported to the user as one line, with exit code 2.
@@ -54,6 +56,7 @@ fn main() -> ExitCode {
         Command::Dominators(args) => commands::dominators::run(args),
         Command::Strings(args) => commands::strings::run(args),
         Command::Packages(args) => commands::packages::run(args),
+        Command::Diff(args) => commands::diff::run(args),
     };
     if std::env::var_os("HEAPSCOPE_TIMINGS").is_some() {
         if let Some(at) = load::LOADED_AT.get() {

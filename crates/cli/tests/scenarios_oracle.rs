@@ -40,6 +40,9 @@ fn runs_dir() -> PathBuf {
 }
 
 fn ensure_run(scenario: &str) -> PathBuf {
+    // Tests run in parallel threads; one scenario run at a time, reused after.
+    static RUNS: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _guard = RUNS.lock().unwrap_or_else(|e| e.into_inner());
     let out = runs_dir().join(scenario);
     if out.join("s3.heapsnapshot").is_file() && out.join("truth.json").is_file() {
         return out;
@@ -61,12 +64,19 @@ fn ensure_run(scenario: &str) -> PathBuf {
 }
 
 fn oracle(snapshot: &Path) -> Value {
-    let json_path = snapshot.with_extension("devtools.json");
+    oracle_with(snapshot, &[], "devtools.json")
+}
+
+/// Runs the DevTools oracle on `snapshot` with `extra` arguments, cached in a
+/// file beside it with this extension.
+fn oracle_with(snapshot: &Path, extra: &[&str], extension: &str) -> Value {
+    let json_path = snapshot.with_extension(extension);
     if !json_path.is_file() {
         let out = Command::new("bash")
             .arg(shared_dir().join("oracle/devtools/devtools-oracle.sh"))
             .arg(snapshot)
             .args(["--quiet", "--top", "50", "--dup-strings", "0"])
+            .args(extra)
             .output()
             .expect("oracle starts");
         assert!(
@@ -260,4 +270,37 @@ fn packages_name_the_scenario_culprits() {
         proxy.iter().take(3).any(|p| p == "express-http-proxy"),
         "{proxy:?}"
     );
+}
+
+#[test]
+fn diff_matches_devtools_comparison() {
+    for scenario in SCENARIOS {
+        let dir = ensure_run(scenario);
+        for (base, later) in [("s1", "s2"), ("s1", "s3")] {
+            let b = dir.join(format!("{base}.heapsnapshot"));
+            let l = dir.join(format!("{later}.heapsnapshot"));
+            let o = oracle_with(
+                &b,
+                &["--diff", l.to_str().unwrap()],
+                &format!("diff-{later}.devtools.json"),
+            );
+            let ours = heapscope(&[
+                "diff",
+                b.to_str().unwrap(),
+                l.to_str().unwrap(),
+                "--json",
+                "--sort",
+                "added",
+            ]);
+            let theirs = &o["comparison"];
+            assert_eq!(
+                ours["totals"], theirs["totals"],
+                "{scenario} {base}->{later}: totals"
+            );
+            assert_eq!(
+                ours["classes"], theirs["classes"],
+                "{scenario} {base}->{later}: rows"
+            );
+        }
+    }
 }

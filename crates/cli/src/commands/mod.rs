@@ -1,5 +1,6 @@
 //! One module per subcommand: arguments, then rendering of the analysis result.
 
+pub mod diff;
 pub mod dominators;
 pub mod inspect;
 pub mod packages;

@@ -1,0 +1,172 @@
+//! DevTools' Comparison view (spec §6): per class, the objects new in the later
+//! snapshot and those gone since the earlier one, matched by object id. The
+//! earlier snapshot is classed with the later one's interface definitions, as
+//! DevTools does; size changes of surviving objects are not counted.
+
+use crate::classes::{apply_interfaces, NewStrings};
+use crate::js::utf16_cmp;
+use crate::Analysis;
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// One row: field names match the DevTools oracle's `comparison` rows.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct DiffRow {
+    pub class_key: String,
+    pub name: String,
+    pub added_count: u64,
+    pub removed_count: u64,
+    pub count_delta: i64,
+    pub added_size: u64,
+    pub removed_size: u64,
+    pub size_delta: i64,
+}
+
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct DiffTotals {
+    pub added_count: u64,
+    pub removed_count: u64,
+    pub count_delta: i64,
+    pub added_size: u64,
+    pub removed_size: u64,
+    pub size_delta: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Comparison {
+    pub totals: DiffTotals,
+    pub classes: Vec<DiffRow>,
+}
+
+/// Per class key: its name and the (id, self size, ordinal) of its objects, by id.
+struct ClassObjects {
+    name: String,
+    objects: Vec<(u32, u32, u32)>,
+}
+
+fn class_objects<'a>(
+    a: &Analysis,
+    class_name: &[u32],
+    name_of: &dyn Fn(u32) -> &'a str,
+) -> HashMap<String, ClassObjects> {
+    let agg = a.aggregates_by(class_name, name_of);
+    let mut lists: Vec<Vec<(u32, u32, u32)>> = vec![Vec::new(); agg.rows.len()];
+    for (v, &row) in agg.node_row.iter().enumerate() {
+        if row != crate::summary::NO_ROW {
+            lists[row as usize].push((a.snap.nodes.id[v], a.snap.nodes.self_size[v], v as u32));
+        }
+    }
+    agg.rows
+        .into_iter()
+        .zip(lists)
+        .map(|(row, mut objects)| {
+            objects.sort_unstable();
+            (
+                row.class_key,
+                ClassObjects {
+                    name: row.name,
+                    objects,
+                },
+            )
+        })
+        .collect()
+}
+
+/// Compares `base` (earlier) with `target` (later), as DevTools' Comparison view.
+pub fn compare(base: &Analysis, target: &Analysis) -> Comparison {
+    // The base classed with the target's interface definitions.
+    let mut added = NewStrings::new(&base.snap);
+    let mut base_classes = base.class_name.clone();
+    apply_interfaces(
+        &base.snap,
+        &mut base_classes,
+        &target.interfaces,
+        &mut added,
+    );
+    let base_objects = class_objects(base, &base_classes, &|id| added.text(&base.snap, id));
+    let target_objects = class_objects(target, &target.class_name, &|id| {
+        target.snap.strings.get(id)
+    });
+    // The name of a class that is gone is the base's own name for its last object.
+    let base_own_name = |objects: &[(u32, u32, u32)]| -> Option<String> {
+        let v = objects.last()?.2;
+        Some(
+            base.snap
+                .strings
+                .get(base.class_name[v as usize])
+                .to_string(),
+        )
+    };
+    let mut rows = Vec::new();
+    let empty: Vec<(u32, u32, u32)> = Vec::new();
+    let mut keys: Vec<&String> = base_objects.keys().collect();
+    keys.extend(
+        target_objects
+            .keys()
+            .filter(|k| !base_objects.contains_key(*k)),
+    );
+    for key in keys {
+        let b = base_objects.get(key);
+        let t = target_objects.get(key);
+        let (bo, to) = (
+            b.map_or(&empty, |c| &c.objects),
+            t.map_or(&empty, |c| &c.objects),
+        );
+        let mut row = DiffRow {
+            class_key: key.clone(),
+            name: String::new(),
+            added_count: 0,
+            removed_count: 0,
+            count_delta: 0,
+            added_size: 0,
+            removed_size: 0,
+            size_delta: 0,
+        };
+        let (mut i, mut j) = (0, 0);
+        while i < bo.len() || j < to.len() {
+            if j >= to.len() || (i < bo.len() && bo[i].0 < to[j].0) {
+                row.removed_count += 1;
+                row.removed_size += bo[i].1 as u64;
+                i += 1;
+            } else if i >= bo.len() || bo[i].0 > to[j].0 {
+                row.added_count += 1;
+                row.added_size += to[j].1 as u64;
+                j += 1;
+            } else {
+                i += 1;
+                j += 1;
+            }
+        }
+        if row.added_count == 0 && row.removed_count == 0 {
+            continue;
+        }
+        row.name = match t {
+            Some(c) => c.name.clone(),
+            None => {
+                base_own_name(bo).unwrap_or_else(|| b.map(|c| c.name.clone()).unwrap_or_default())
+            }
+        };
+        row.count_delta = row.added_count as i64 - row.removed_count as i64;
+        row.size_delta = row.added_size as i64 - row.removed_size as i64;
+        rows.push(row);
+    }
+    rows.sort_by(|x, y| {
+        y.added_size
+            .cmp(&x.added_size)
+            .then(y.removed_size.cmp(&x.removed_size))
+            .then_with(|| utf16_cmp(&x.class_key, &y.class_key))
+    });
+    let mut totals = DiffTotals::default();
+    for r in &rows {
+        totals.added_count += r.added_count;
+        totals.removed_count += r.removed_count;
+        totals.count_delta += r.count_delta;
+        totals.added_size += r.added_size;
+        totals.removed_size += r.removed_size;
+        totals.size_delta += r.size_delta;
+    }
+    Comparison {
+        totals,
+        classes: rows,
+    }
+}

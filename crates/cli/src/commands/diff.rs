@@ -1,0 +1,154 @@
+//! `heapscope diff`: DevTools' Comparison view between two snapshots.
+
+use crate::load;
+use crate::CliError;
+use heapscope_analysis::diff::{compare, DiffRow, DiffTotals};
+use heapscope_report::{human_bytes, thousands, Align, Table};
+use serde::Serialize;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The earlier snapshot.
+    pub base: String,
+    /// The later snapshot.
+    pub later: String,
+    /// Only classes whose name matches this regular expression.
+    #[arg(long)]
+    pub filter: Option<String>,
+    /// Sort order.
+    #[arg(long, value_enum, default_value_t = SortBy::SizeDelta)]
+    pub sort: SortBy,
+    /// Show at most N classes (default: 40 in the table, all in JSON).
+    #[arg(long)]
+    pub limit: Option<usize>,
+    /// Print JSON with the DevTools oracle's `comparison` field names.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum SortBy {
+    /// Size delta, largest growth first.
+    SizeDelta,
+    /// Count delta, largest growth first.
+    CountDelta,
+    /// Allocated size (DevTools' default).
+    Added,
+}
+
+#[derive(Serialize)]
+struct Output {
+    base: String,
+    later: String,
+    totals: DiffTotals,
+    class_count: usize,
+    classes: Vec<DiffRow>,
+}
+
+fn max_js_id(a: &heapscope_analysis::Analysis) -> u32 {
+    a.snap
+        .nodes
+        .id
+        .iter()
+        .copied()
+        .filter(|id| id % 2 == 1)
+        .max()
+        .unwrap_or(0)
+}
+
+pub fn run(args: Args) -> Result<String, CliError> {
+    let filter = load::filter_regex(args.filter.as_deref())?;
+    let base = load::analyze(&args.base)?;
+    let later = load::analyze(&args.later)?;
+    let (base_max, later_max) = (max_js_id(base), max_js_id(later));
+    if base_max > later_max {
+        eprintln!(
+            "heapscope: warning: {} has newer objects (largest id @{base_max}) than {} (@{later_max}); is the order reversed?",
+            args.base, args.later
+        );
+    }
+    let mut cmp = compare(base, later);
+    if let Some(re) = &filter {
+        cmp.classes.retain(|c| re.is_match(&c.name));
+        let mut t = DiffTotals::default();
+        for r in &cmp.classes {
+            t.added_count += r.added_count;
+            t.removed_count += r.removed_count;
+            t.count_delta += r.count_delta;
+            t.added_size += r.added_size;
+            t.removed_size += r.removed_size;
+            t.size_delta += r.size_delta;
+        }
+        cmp.totals = t;
+    }
+    match args.sort {
+        SortBy::Added => {}
+        SortBy::SizeDelta => cmp.classes.sort_by_key(|c| std::cmp::Reverse(c.size_delta)),
+        SortBy::CountDelta => cmp
+            .classes
+            .sort_by_key(|c| std::cmp::Reverse(c.count_delta)),
+    }
+    let class_count = cmp.classes.len();
+    cmp.classes.truncate(
+        args.limit
+            .unwrap_or(if args.json { usize::MAX } else { 40 }),
+    );
+    let out = Output {
+        base: args.base.clone(),
+        later: args.later.clone(),
+        totals: cmp.totals,
+        class_count,
+        classes: cmp.classes,
+    };
+    if args.json {
+        return Ok(serde_json::to_string_pretty(&out)? + "\n");
+    }
+    let signed_bytes = |v: i64| {
+        let s = human_bytes(v.unsigned_abs() as f64);
+        if v >= 0 {
+            format!("+{s}")
+        } else {
+            format!("-{s}")
+        }
+    };
+    let mut t = Table::new(&[
+        ("Constructor", Align::Left),
+        ("# New", Align::Right),
+        ("# Deleted", Align::Right),
+        ("# Delta", Align::Right),
+        ("Alloc. Size", Align::Right),
+        ("Freed Size", Align::Right),
+        ("Size Delta", Align::Right),
+    ])
+    .max_width(60);
+    for c in &out.classes {
+        t.row(vec![
+            c.name.clone(),
+            thousands(c.added_count),
+            thousands(c.removed_count),
+            format!("{:+}", c.count_delta),
+            human_bytes(c.added_size as f64),
+            human_bytes(c.removed_size as f64),
+            signed_bytes(c.size_delta),
+        ]);
+    }
+    let tt = &out.totals;
+    let mut s = format!(
+        "{} → {}: {} new, {} deleted objects; {} allocated, {} freed, {} net\n\n{}",
+        out.base,
+        out.later,
+        thousands(tt.added_count),
+        thousands(tt.removed_count),
+        human_bytes(tt.added_size as f64),
+        human_bytes(tt.removed_size as f64),
+        signed_bytes(tt.size_delta),
+        t.render()
+    );
+    if out.classes.len() < out.class_count {
+        s.push_str(&format!(
+            "… {} more classes (use --limit N or --json)\n",
+            out.class_count - out.classes.len()
+        ));
+    }
+    Ok(s)
+}
