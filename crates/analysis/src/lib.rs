@@ -107,8 +107,47 @@ impl Analysis {
         }
     }
 
+    /// Only what class-level views need (detachedness, DevTools' shallow sizes,
+    /// class names and interfaces), for comparing snapshots: no retainers,
+    /// distances, dominators or retained sizes, which stay empty. Views that
+    /// need those must use [`Analysis::new`].
+    pub fn for_classes(mut snap: HeapSnapshot) -> Self {
+        let mut t = timing::Phases::from_env();
+        let detachedness = detached::propagate(&mut snap);
+        let mut self_size = std::mem::take(&mut snap.nodes.self_size);
+        shallow::reattribute(&snap, &mut self_size);
+        snap.nodes.self_size = self_size;
+        let mut added = classes::NewStrings::new(&snap);
+        let mut class_name = classes::class_names(&snap, &mut added);
+        let interfaces = classes::infer_interfaces(&snap);
+        classes::apply_interfaces(&snap, &mut class_name, &interfaces, &mut added);
+        added.append_to(&mut snap);
+        t.lap("class names (classes only)");
+        Analysis {
+            snap,
+            detachedness,
+            retainers: Retainers::default(),
+            distances: Vec::new(),
+            dom: Vec::new(),
+            retained: Vec::new(),
+            class_name,
+            interfaces,
+        }
+    }
+
+    /// Distance of node `v`, or 0 when distances were not computed.
+    #[inline]
+    pub fn distance(&self, v: usize) -> i32 {
+        self.distances.get(v).copied().unwrap_or(0)
+    }
+
     /// DevTools' total size: the root's retained size plus `extra_native_bytes`.
     pub fn total_size(&self) -> f64 {
-        self.retained[self.snap.root as usize] as f64 + self.snap.extra_native_bytes
+        let root = match self.retained.get(self.snap.root as usize) {
+            Some(&r) => r,
+            // Without dominators: the sum of all sizes, which is the same number.
+            None => self.snap.nodes.self_size.iter().map(|&s| s as u64).sum(),
+        };
+        root as f64 + self.snap.extra_native_bytes
     }
 }

@@ -99,8 +99,8 @@ impl Analysis {
                     count: 0,
                     self_size: 0,
                     retained_size: 0,
-                    distance: self.distances[v],
-                    max_distance: self.distances[v],
+                    distance: self.distance(v),
+                    max_distance: self.distance(v),
                 });
                 let r = (rows.len() - 1) as u32;
                 match keyed {
@@ -117,7 +117,7 @@ impl Analysis {
             let r = &mut rows[row as usize];
             r.count += 1;
             r.self_size += size as u64;
-            let d = self.distances[v];
+            let d = self.distance(v);
             r.distance = r.distance.min(d);
             r.max_distance = r.max_distance.max(d);
         }

@@ -62,6 +62,34 @@ pub fn analyze(path: &str) -> Result<&'static Analysis, CliError> {
     Ok(analysis)
 }
 
+/// Reads snapshots and computes class-level data only (for comparisons),
+/// several at once.
+pub fn classes_of(paths: &[&str]) -> Result<Vec<&'static Analysis>, CliError> {
+    let results: Vec<Result<HeapSnapshot, CliError>> = std::thread::scope(|s| {
+        let handles: Vec<_> = paths.iter().map(|p| s.spawn(move || read(p))).collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(CliError("reader thread panicked".into())))
+            })
+            .collect()
+    });
+    let snaps = results.into_iter().collect::<Result<Vec<_>, _>>()?;
+    let analyses = std::thread::scope(|s| {
+        let handles: Vec<_> = snaps
+            .into_iter()
+            .map(|snap| s.spawn(move || &*Box::leak(Box::new(Analysis::for_classes(snap)))))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("analysis thread"))
+            .collect()
+    });
+    let _ = LOADED_AT.set(std::time::Instant::now());
+    Ok(analyses)
+}
+
 /// Compiles a user's `--filter` regex with a one-line error.
 pub fn filter_regex(pattern: Option<&str>) -> Result<Option<regex::Regex>, CliError> {
     option_regex(pattern, "--filter")

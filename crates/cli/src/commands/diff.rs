@@ -58,8 +58,8 @@ fn max_js_id(a: &heapscope_analysis::Analysis) -> u32 {
 
 pub fn run(args: Args) -> Result<String, CliError> {
     let filter = load::filter_regex(args.filter.as_deref())?;
-    let base = load::analyze(&args.base)?;
-    let later = load::analyze(&args.later)?;
+    let loaded = load::classes_of(&[&args.base, &args.later])?;
+    let (base, later) = (loaded[0], loaded[1]);
     let (base_max, later_max) = (max_js_id(base), max_js_id(later));
     if base_max > later_max {
         eprintln!(
