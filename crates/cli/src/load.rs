@@ -57,7 +57,16 @@ pub fn analyze(path: &str) -> Result<&'static Analysis, CliError> {
     let mut t = heapscope_analysis::timing::Phases::from_env();
     let snap = read(path)?;
     t.lap("read");
+    let spinner = (std::io::stderr().is_terminal() && snap.text_bytes >= PROGRESS_MIN_BYTES).then(|| {
+        let pb = ProgressBar::new_spinner();
+        pb.set_message("analyzing (dominators, retained sizes, classes)");
+        pb.enable_steady_tick(std::time::Duration::from_millis(120));
+        pb
+    });
     let analysis = Box::leak(Box::new(Analysis::new(snap)));
+    if let Some(pb) = spinner {
+        pb.finish_and_clear();
+    }
     let _ = LOADED_AT.set(std::time::Instant::now());
     Ok(analysis)
 }
