@@ -135,6 +135,12 @@ impl Analysis {
         }
     }
 
+    /// Frees the reverse edges once no view will need them (the Summary does
+    /// not; Statistics, retainers, paths, inspect and packages do).
+    pub fn release_retainers(&mut self) {
+        self.retainers = Retainers::default();
+    }
+
     /// Distance of node `v`, or 0 when distances were not computed.
     #[inline]
     pub fn distance(&self, v: usize) -> i32 {

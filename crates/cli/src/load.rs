@@ -53,16 +53,17 @@ pub fn read(path: &str) -> Result<HeapSnapshot, CliError> {
 /// Reads and analyzes a snapshot. The analysis lives until the process exits:
 /// a command makes one and then ends, and freeing a large graph piece by piece
 /// only delays the output.
-pub fn analyze(path: &str) -> Result<&'static Analysis, CliError> {
+pub fn analyze(path: &str) -> Result<&'static mut Analysis, CliError> {
     let mut t = heapscope_analysis::timing::Phases::from_env();
     let snap = read(path)?;
     t.lap("read");
-    let spinner = (std::io::stderr().is_terminal() && snap.text_bytes >= PROGRESS_MIN_BYTES).then(|| {
-        let pb = ProgressBar::new_spinner();
-        pb.set_message("analyzing (dominators, retained sizes, classes)");
-        pb.enable_steady_tick(std::time::Duration::from_millis(120));
-        pb
-    });
+    let spinner =
+        (std::io::stderr().is_terminal() && snap.text_bytes >= PROGRESS_MIN_BYTES).then(|| {
+            let pb = ProgressBar::new_spinner();
+            pb.set_message("analyzing (dominators, retained sizes, classes)");
+            pb.enable_steady_tick(std::time::Duration::from_millis(120));
+            pb
+        });
     let analysis = Box::leak(Box::new(Analysis::new(snap)));
     if let Some(pb) = spinner {
         pb.finish_and_clear();
