@@ -19,6 +19,7 @@ pub mod essential;
 pub mod inspect;
 pub mod js;
 pub mod json;
+pub mod leaks;
 pub mod names;
 pub mod packages;
 pub mod paths;

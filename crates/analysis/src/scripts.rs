@@ -84,9 +84,37 @@ impl Analysis {
         })
     }
 
-    /// The script path or URL of a script node (its name).
+    /// The script path or URL of a script node (its name). Code made by
+    /// `eval` or `new Function` has a nameless script; V8 links it to the
+    /// SharedFunctionInfo that called eval, so it takes that function's script.
     pub fn script_name(&self, script: u32) -> &str {
-        self.snap.node_name(script)
+        let mut s = script;
+        for _ in 0..4 {
+            let name = self.snap.node_name(s);
+            if !name.is_empty() {
+                return name;
+            }
+            match self.eval_origin(s) {
+                Some(next) if next != s => s = next,
+                _ => return name,
+            }
+        }
+        self.snap.node_name(s)
+    }
+
+    /// The script of the function that evaluated a nameless script, if known.
+    fn eval_origin(&self, script: u32) -> Option<u32> {
+        let code = self.snap.node_types.code;
+        let et = self.snap.edge_types;
+        self.snap.edge_range(script).find_map(|e| {
+            let ty = self.snap.edges.ty[e];
+            let to = self.snap.edges.to[e];
+            if (ty == et.hidden || ty == et.internal) && self.snap.nodes.ty[to as usize] == code && to != script {
+                self.script_of_code(to)
+            } else {
+                None
+            }
+        })
     }
 }
 

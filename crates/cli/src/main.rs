@@ -34,6 +34,8 @@ enum Command {
     Packages(commands::packages::Args),
     /// Compare two snapshots by class, as DevTools' Comparison view.
     Diff(commands::diff::Args),
+    /// Find leaks in three or more snapshots of one process: ranked suspects.
+    Leaks(commands::leaks::Args),
 }
 
 /// A failure reported to the user as one line, with exit code 2.
@@ -57,6 +59,7 @@ fn main() -> ExitCode {
         Command::Strings(args) => commands::strings::run(args),
         Command::Packages(args) => commands::packages::run(args),
         Command::Diff(args) => commands::diff::run(args),
+        Command::Leaks(args) => commands::leaks::run(args),
     };
     if std::env::var_os("HEAPSCOPE_TIMINGS").is_some() {
         if let Some(at) = load::LOADED_AT.get() {

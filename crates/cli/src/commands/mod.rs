@@ -3,6 +3,7 @@
 pub mod diff;
 pub mod dominators;
 pub mod inspect;
+pub mod leaks;
 pub mod packages;
 pub mod render;
 pub mod retainers;

@@ -1,0 +1,420 @@
+//! Leak suspects from three or more snapshots of one process, oldest first.
+//!
+//! Two mechanisms, both judged by growth in *every* interval so that warm-up
+//! (caches filling once) is not a leak:
+//! - accumulating objects: objects created after the first snapshot and still
+//!   alive in the last, grouped by class (functions by name), kept when the
+//!   group's instance count grows in every interval;
+//! - growing objects: one object (same id in every snapshot) whose retained
+//!   size grows in every interval: a buffer, a collection's backing store.
+//!
+//! Each suspect gets the retained size of its surviving objects, its share of
+//! the heap, a shortest retaining path, the npm package attributed to its
+//! holder, and a plain-language summary. A noise floor drops small groups.
+
+use crate::bitset::BitSet;
+use crate::names::display_name;
+use crate::packages::PackageAttribution;
+use crate::Analysis;
+use rustc_hash::FxHashMap;
+use serde::Serialize;
+
+#[derive(Debug, Clone)]
+pub struct LeakOptions {
+    /// Suspects retaining less than this are dropped.
+    pub min_bytes: u64,
+    /// Accumulating groups with fewer new survivors than this are dropped.
+    pub min_count: u64,
+}
+
+impl Default for LeakOptions {
+    fn default() -> Self {
+        LeakOptions {
+            min_bytes: 100_000,
+            min_count: 50,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PathStepOut {
+    pub edge: Option<String>,
+    pub node: String,
+    pub id: u32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Suspect {
+    /// `accumulating_objects`, `code_growth` or `growing_object`.
+    pub kind: String,
+    pub class: String,
+    pub package: String,
+    /// Instances of the class (or the object's retained size) per snapshot.
+    pub counts: Vec<u64>,
+    /// What `counts` measures: `objects` or `bytes`.
+    pub unit: String,
+    pub retained_size: u64,
+    pub heap_share: f64,
+    /// Mean growth per interval, in `unit`.
+    pub growth_per_interval: f64,
+    /// New objects since the first snapshot still alive in the last.
+    pub survivors: u64,
+    pub path: Vec<PathStepOut>,
+    pub sample_id: u32,
+    pub summary: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SnapshotInfo {
+    pub node_count: usize,
+    pub total_size: u64,
+    pub max_object_id: u32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LeakReport {
+    pub snapshots: Vec<SnapshotInfo>,
+    pub suspects: Vec<Suspect>,
+}
+
+/// Why snapshots cannot be compared.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LeakInputError {
+    TooFew,
+    /// Snapshot `later` has an older newest object than `earlier`.
+    WrongOrder { earlier: usize, later: usize },
+    /// Snapshots `a` and `b` share (almost) no object ids.
+    DifferentProcesses { a: usize, b: usize },
+}
+
+/// Group key: functions by name, other objects by class.
+fn group_key(a: &Analysis, v: u32) -> String {
+    let ty = a.snap.nodes.ty[v as usize];
+    if ty == a.snap.node_types.closure {
+        let name = a.snap.node_name(v);
+        format!("{}()", if name.is_empty() { "(anonymous)" } else { name })
+    } else {
+        a.snap.strings.get(a.class_name[v as usize]).to_string()
+    }
+}
+
+fn counts_by_group(a: &Analysis) -> FxHashMap<String, u64> {
+    let mut counts: FxHashMap<String, u64> = FxHashMap::default();
+    for v in 0..a.snap.node_count() as u32 {
+        if a.snap.nodes.self_size[v as usize] > 0 {
+            *counts.entry(group_key(a, v)).or_insert(0) += 1;
+        }
+    }
+    counts
+}
+
+/// Ids of a snapshot, sorted, with their ordinals.
+fn sorted_ids(a: &Analysis) -> Vec<(u32, u32)> {
+    let mut ids: Vec<(u32, u32)> = a.snap.nodes.id.iter().enumerate().map(|(v, &id)| (id, v as u32)).collect();
+    ids.sort_unstable();
+    ids
+}
+
+fn lookup(ids: &[(u32, u32)], id: u32) -> Option<u32> {
+    ids.binary_search_by_key(&id, |x| x.0).ok().map(|i| ids[i].1)
+}
+
+fn max_js_id(a: &Analysis) -> u32 {
+    a.snap.nodes.id.iter().copied().filter(|id| id % 2 == 1).max().unwrap_or(0)
+}
+
+fn strictly_growing(values: &[u64]) -> bool {
+    values.windows(2).all(|w| w[1] > w[0])
+}
+
+fn human(bytes: u64) -> String {
+    let b = bytes as f64;
+    if b >= 1e9 {
+        format!("{:.1} GB", b / 1e9)
+    } else if b >= 1e6 {
+        format!("{:.1} MB", b / 1e6)
+    } else if b >= 1e3 {
+        format!("{:.1} kB", b / 1e3)
+    } else {
+        format!("{bytes} B")
+    }
+}
+
+fn with_commas(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Checks that the snapshots come from one process and are in time order.
+pub fn check_inputs(snaps: &[&Analysis]) -> Result<(), LeakInputError> {
+    if snaps.len() < 2 {
+        return Err(LeakInputError::TooFew);
+    }
+    let maxes: Vec<u32> = snaps.iter().map(|a| max_js_id(a)).collect();
+    for i in 1..snaps.len() {
+        if maxes[i] < maxes[i - 1] {
+            return Err(LeakInputError::WrongOrder { earlier: i - 1, later: i });
+        }
+        // Heap objects (odd ids) seen in both: a process keeps most of its
+        // objects between snapshots; two processes share next to none.
+        let earlier = sorted_ids(snaps[i - 1]);
+        let later = &snaps[i].snap.nodes.id;
+        let odd_later = later.iter().filter(|&&id| id % 2 == 1 && id > 200).count();
+        let shared = later
+            .iter()
+            .filter(|&&id| id % 2 == 1 && id > 200 && lookup(&earlier, id).is_some())
+            .count();
+        if odd_later > 0 && shared * 20 < odd_later {
+            return Err(LeakInputError::DifferentProcesses { a: i - 1, b: i });
+        }
+    }
+    Ok(())
+}
+
+impl Analysis {
+    fn path_out(&self, v: u32) -> Vec<PathStepOut> {
+        let Some(path) = self.retaining_paths(v, 1, 40).into_iter().next() else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        if let Some(first) = path.edges.first() {
+            out.push(PathStepOut {
+                edge: None,
+                node: node_label(self, first.source),
+                id: self.snap.nodes.id[first.source as usize],
+            });
+        }
+        for e in &path.edges {
+            out.push(PathStepOut {
+                edge: Some(self.edge_label(e.edge)),
+                node: node_label(self, e.target),
+                id: self.snap.nodes.id[e.target as usize],
+            });
+        }
+        out
+    }
+
+    /// Retained size of a set of objects: each counted unless another member
+    /// dominates it.
+    fn set_retained_size(&self, members: &[u32]) -> u64 {
+        let mut mark = BitSet::new(self.snap.node_count());
+        for &m in members {
+            mark.set(m as usize);
+        }
+        let root = self.snap.root;
+        let mut total = 0;
+        for &m in members {
+            let mut x = self.dom[m as usize];
+            let mut nested = false;
+            let mut steps = 0;
+            while x != root && steps < 10_000 {
+                if mark.get(x as usize) {
+                    nested = true;
+                    break;
+                }
+                x = self.dom[x as usize];
+                steps += 1;
+            }
+            if !nested {
+                total += self.retained[m as usize];
+            }
+        }
+        total
+    }
+}
+
+fn node_label(a: &Analysis, v: u32) -> String {
+    let name = display_name(&a.snap, v);
+    let class = a.snap.strings.get(a.class_name[v as usize]);
+    let ty = a.snap.node_type_name(a.snap.nodes.ty[v as usize]);
+    let short: String = name.chars().take(60).collect();
+    if v == a.snap.root {
+        "(root)".to_string()
+    } else if ty == "closure" {
+        format!("{short}()")
+    } else if name.is_empty() || name == class {
+        class.to_string()
+    } else {
+        format!("{class} {short}")
+    }
+}
+
+/// Finds leak suspects in `snaps` (oldest first; the last is analyzed fully).
+pub fn find_leaks(snaps: &[&Analysis], options: &LeakOptions) -> Result<LeakReport, LeakInputError> {
+    check_inputs(snaps)?;
+    let last = *snaps.last().expect("checked");
+    let first = snaps[0];
+    let total = last.total_size().max(1.0);
+    let intervals = (snaps.len() - 1) as f64;
+    let packages: PackageAttribution = last.package_attribution();
+    let package_of = |v: u32| packages.names[packages.of_node[v as usize] as usize].clone();
+    let mut suspects = Vec::new();
+
+    // --- Accumulating objects.
+    let counts: Vec<FxHashMap<String, u64>> = snaps.iter().map(|a| counts_by_group(a)).collect();
+    let first_ids = sorted_ids(first);
+    let mut survivors: FxHashMap<String, Vec<u32>> = FxHashMap::default();
+    for v in 0..last.snap.node_count() as u32 {
+        if last.snap.nodes.self_size[v as usize] == 0 {
+            continue;
+        }
+        if lookup(&first_ids, last.snap.nodes.id[v as usize]).is_none() {
+            survivors.entry(group_key(last, v)).or_default().push(v);
+        }
+    }
+    for (key, members) in survivors {
+        if (members.len() as u64) < options.min_count {
+            continue;
+        }
+        let series: Vec<u64> = counts.iter().map(|c| c.get(&key).copied().unwrap_or(0)).collect();
+        if !strictly_growing(&series) {
+            continue;
+        }
+        let retained = last.set_retained_size(&members);
+        if retained < options.min_bytes {
+            continue;
+        }
+        let sample = *members
+            .iter()
+            .max_by(|&&a, &&b| last.retained[a as usize].cmp(&last.retained[b as usize]).then(a.cmp(&b)))
+            .expect("non-empty");
+        let is_code = key.ends_with("()") || key.starts_with("system / Context") || key == "(compiled code)";
+        let growth = (series[series.len() - 1] - series[0]) as f64 / intervals;
+        let package = package_of(sample);
+        let summary = format!(
+            "{} {} {} created since snapshot 1 are still alive, +{} per interval ({}); they hold {} ({:.1}% of the heap){}.",
+            with_commas(members.len() as u64),
+            key,
+            if key.ends_with("()") { "functions" } else { "objects" },
+            with_commas(growth.round() as u64),
+            series.iter().map(|c| with_commas(*c)).collect::<Vec<_>>().join(" → "),
+            human(retained),
+            retained as f64 * 100.0 / total,
+            if package.starts_with('(') { String::new() } else { format!(", attributed to {package}") }
+        );
+        suspects.push(Suspect {
+            kind: if is_code { "code_growth" } else { "accumulating_objects" }.to_string(),
+            class: key,
+            package,
+            counts: series,
+            unit: "objects".to_string(),
+            retained_size: retained,
+            heap_share: retained as f64 / total,
+            growth_per_interval: growth,
+            survivors: members.len() as u64,
+            path: last.path_out(sample),
+            sample_id: last.snap.nodes.id[sample as usize],
+            summary,
+        });
+    }
+
+    // --- Growing single objects: the largest objects of the last snapshot
+    // whose retained size grew in every interval.
+    let earlier_ids: Vec<Vec<(u32, u32)>> = snaps[..snaps.len() - 1].iter().map(|a| sorted_ids(a)).collect();
+    let candidates = last.top_nodes(2000, |v| v != last.snap.root && last.snap.nodes.id[v as usize] % 2 == 1);
+    let mut growing: Vec<(u32, Vec<u64>)> = Vec::new();
+    for v in candidates {
+        let id = last.snap.nodes.id[v as usize];
+        let mut series = Vec::with_capacity(snaps.len());
+        for (a, ids) in snaps.iter().zip(&earlier_ids) {
+            match lookup(ids, id) {
+                Some(o) => series.push(a.retained[o as usize]),
+                None => break,
+            }
+        }
+        if series.len() != snaps.len() - 1 {
+            continue;
+        }
+        series.push(last.retained[v as usize]);
+        let grew = series[series.len() - 1] - series[0].min(series[series.len() - 1]);
+        if strictly_growing(&series) && grew >= options.min_bytes && grew as f64 >= 0.01 * total {
+            growing.push((v, series));
+        }
+    }
+    // One suspect per dominator chain: the deepest JS object whose growth is
+    // most of the chain's growth (the buffer, not every holder above it).
+    let growth_of = |s: &Vec<u64>| s[s.len() - 1] - s[0];
+    growing.sort_by(|a, b| growth_of(&b.1).cmp(&growth_of(&a.1)));
+    let in_growing: FxHashMap<u32, usize> = growing.iter().enumerate().map(|(i, g)| (g.0, i)).collect();
+    let mut taken = vec![false; growing.len()];
+    for i in 0..growing.len() {
+        if taken[i] {
+            continue;
+        }
+        let top_growth = growth_of(&growing[i].1);
+        // Members of this chain: growing nodes on i's dominator chain or below it.
+        let mut chain: Vec<usize> = vec![i];
+        for (j, g) in growing.iter().enumerate() {
+            if j == i || taken[j] {
+                continue;
+            }
+            let related = last.dominator_chain(g.0).contains(&growing[i].0)
+                || last.dominator_chain(growing[i].0).contains(&g.0);
+            if related {
+                chain.push(j);
+            }
+        }
+        for &j in &chain {
+            taken[j] = true;
+        }
+        let object = last.snap.node_types.object;
+        let pick = chain
+            .iter()
+            .copied()
+            .filter(|&j| growth_of(&growing[j].1) as f64 >= 0.8 * top_growth as f64)
+            .max_by_key(|&j| {
+                let v = growing[j].0;
+                (last.snap.nodes.ty[v as usize] == object, last.dominator_chain(v).len())
+            })
+            .unwrap_or(i);
+        let (v, series) = (&growing[pick].0, &growing[pick].1);
+        let v = *v;
+        let _ = &in_growing;
+        let class = group_key(last, v);
+        let retained = last.retained[v as usize];
+        let growth = growth_of(series) as f64 / intervals;
+        let package = package_of(v);
+        let summary = format!(
+            "One {} (@{}) keeps growing: it retains {} ({}), +{} per interval; now {:.1}% of the heap{}.",
+            class,
+            last.snap.nodes.id[v as usize],
+            human(retained),
+            series.iter().map(|s| human(*s)).collect::<Vec<_>>().join(" → "),
+            human(growth as u64),
+            retained as f64 * 100.0 / total,
+            if package.starts_with('(') { String::new() } else { format!(", attributed to {package}") }
+        );
+        suspects.push(Suspect {
+            kind: "growing_object".to_string(),
+            class,
+            package,
+            counts: series.clone(),
+            unit: "bytes".to_string(),
+            retained_size: retained,
+            heap_share: retained as f64 / total,
+            growth_per_interval: growth,
+            survivors: 0,
+            path: last.path_out(v),
+            sample_id: last.snap.nodes.id[v as usize],
+            summary,
+        });
+    }
+
+    suspects.sort_by(|a, b| b.retained_size.cmp(&a.retained_size).then_with(|| a.class.cmp(&b.class)));
+    let snapshots = snaps
+        .iter()
+        .map(|a| SnapshotInfo {
+            node_count: a.snap.node_count(),
+            total_size: a.total_size() as u64,
+            max_object_id: max_js_id(a),
+        })
+        .collect();
+    Ok(LeakReport { snapshots, suspects })
+}

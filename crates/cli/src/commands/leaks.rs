@@ -1,0 +1,98 @@
+//! `heapscope leaks`: leak suspects from three (or more) snapshots.
+
+use crate::load;
+use crate::CliError;
+use heapscope_analysis::leaks::{find_leaks, LeakInputError, LeakOptions, LeakReport};
+use heapscope_report::{human_bytes, thousands};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Snapshots of one process, oldest first (at least three recommended).
+    #[arg(required = true, num_args = 2..)]
+    pub files: Vec<String>,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Exit with code 3 when a suspect is found (for CI gates).
+    #[arg(long)]
+    pub fail_on_leak: bool,
+    /// Drop suspects retaining less than this many bytes.
+    #[arg(long, default_value_t = 100_000)]
+    pub min_bytes: u64,
+    /// Drop accumulating groups with fewer new objects than this.
+    #[arg(long, default_value_t = 50)]
+    pub min_count: u64,
+    /// Suspects to show.
+    #[arg(long, default_value_t = 10)]
+    pub limit: usize,
+}
+
+/// Set when `--fail-on-leak` found something: the process exits with 3.
+pub static FOUND_LEAK: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+pub fn run(args: Args) -> Result<String, CliError> {
+    let mut analyses = Vec::new();
+    for f in &args.files {
+        analyses.push(&*load::analyze(f)?);
+    }
+    let options = LeakOptions {
+        min_bytes: args.min_bytes,
+        min_count: args.min_count,
+    };
+    let mut report = find_leaks(&analyses, &options).map_err(|e| match e {
+        LeakInputError::TooFew => CliError("leaks needs at least two snapshots, oldest first".into()),
+        LeakInputError::WrongOrder { earlier, later } => CliError(format!(
+            "{} is older than {} (its newest object id is smaller): give the snapshots oldest first",
+            args.files[later], args.files[earlier]
+        )),
+        LeakInputError::DifferentProcesses { a, b } => CliError(format!(
+            "{} and {} share almost no object ids: they are not snapshots of the same process",
+            args.files[a], args.files[b]
+        )),
+    })?;
+    report.suspects.truncate(args.limit);
+    if args.fail_on_leak && !report.suspects.is_empty() {
+        FOUND_LEAK.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+    if args.json {
+        return Ok(serde_json::to_string_pretty(&report)? + "\n");
+    }
+    Ok(render(&report, &args.files))
+}
+
+fn render(report: &LeakReport, files: &[String]) -> String {
+    let mut s = String::new();
+    let sizes: Vec<String> = report.snapshots.iter().map(|x| human_bytes(x.total_size as f64)).collect();
+    s.push_str(&format!("Heap over {} snapshots: {}\n\n", files.len(), sizes.join(" → ")));
+    if report.suspects.is_empty() {
+        s.push_str("No leak suspects: nothing grew in every interval above the noise floor.\n");
+        return s;
+    }
+    for (i, x) in report.suspects.iter().enumerate() {
+        s.push_str(&format!(
+            "{}. [{}] {} — {} ({:.1}% of the heap), package {}\n   {}\n",
+            i + 1,
+            x.kind.replace('_', " "),
+            x.class,
+            human_bytes(x.retained_size as f64),
+            x.heap_share * 100.0,
+            x.package,
+            x.summary
+        ));
+        if x.unit == "objects" {
+            let counts: Vec<String> = x.counts.iter().map(|c| thousands(*c)).collect();
+            s.push_str(&format!("   count per snapshot: {}\n", counts.join(" → ")));
+        }
+        if !x.path.is_empty() {
+            s.push_str("   retained via:\n");
+            for step in &x.path {
+                match &step.edge {
+                    None => s.push_str(&format!("      {}\n", step.node)),
+                    Some(e) => s.push_str(&format!("      --{e}--> {} @{}\n", step.node, step.id)),
+                }
+            }
+        }
+        s.push_str(&format!("   inspect: heapscope inspect {} @{}\n\n", files[files.len() - 1], x.sample_id));
+    }
+    s
+}
