@@ -82,9 +82,15 @@ pub struct LeakReport {
 pub enum LeakInputError {
     TooFew,
     /// Snapshot `later` has an older newest object than `earlier`.
-    WrongOrder { earlier: usize, later: usize },
+    WrongOrder {
+        earlier: usize,
+        later: usize,
+    },
     /// Snapshots `a` and `b` share (almost) no object ids.
-    DifferentProcesses { a: usize, b: usize },
+    DifferentProcesses {
+        a: usize,
+        b: usize,
+    },
 }
 
 /// Group key: functions by name, other objects by class.
@@ -110,17 +116,33 @@ fn counts_by_group(a: &Analysis) -> FxHashMap<String, u64> {
 
 /// Ids of a snapshot, sorted, with their ordinals.
 fn sorted_ids(a: &Analysis) -> Vec<(u32, u32)> {
-    let mut ids: Vec<(u32, u32)> = a.snap.nodes.id.iter().enumerate().map(|(v, &id)| (id, v as u32)).collect();
+    let mut ids: Vec<(u32, u32)> = a
+        .snap
+        .nodes
+        .id
+        .iter()
+        .enumerate()
+        .map(|(v, &id)| (id, v as u32))
+        .collect();
     ids.sort_unstable();
     ids
 }
 
 fn lookup(ids: &[(u32, u32)], id: u32) -> Option<u32> {
-    ids.binary_search_by_key(&id, |x| x.0).ok().map(|i| ids[i].1)
+    ids.binary_search_by_key(&id, |x| x.0)
+        .ok()
+        .map(|i| ids[i].1)
 }
 
 fn max_js_id(a: &Analysis) -> u32 {
-    a.snap.nodes.id.iter().copied().filter(|id| id % 2 == 1).max().unwrap_or(0)
+    a.snap
+        .nodes
+        .id
+        .iter()
+        .copied()
+        .filter(|id| id % 2 == 1)
+        .max()
+        .unwrap_or(0)
 }
 
 fn strictly_growing(values: &[u64]) -> bool {
@@ -144,7 +166,7 @@ fn with_commas(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -160,18 +182,31 @@ pub fn check_inputs(snaps: &[&Analysis]) -> Result<(), LeakInputError> {
     let maxes: Vec<u32> = snaps.iter().map(|a| max_js_id(a)).collect();
     for i in 1..snaps.len() {
         if maxes[i] < maxes[i - 1] {
-            return Err(LeakInputError::WrongOrder { earlier: i - 1, later: i });
+            return Err(LeakInputError::WrongOrder {
+                earlier: i - 1,
+                later: i,
+            });
         }
-        // Heap objects (odd ids) seen in both: a process keeps most of its
-        // objects between snapshots; two processes share next to none.
+        // An id names one object for the life of a process: in two snapshots
+        // of one process an id shared by both is the same object, with the same
+        // type and name. Another process reuses ids for unrelated objects.
         let earlier = sorted_ids(snaps[i - 1]);
-        let later = &snaps[i].snap.nodes.id;
-        let odd_later = later.iter().filter(|&&id| id % 2 == 1 && id > 200).count();
-        let shared = later
-            .iter()
-            .filter(|&&id| id % 2 == 1 && id > 200 && lookup(&earlier, id).is_some())
-            .count();
-        if odd_later > 0 && shared * 20 < odd_later {
+        let (a, b) = (snaps[i - 1], snaps[i]);
+        let (mut shared, mut differ) = (0usize, 0usize);
+        for (v, &id) in b.snap.nodes.id.iter().enumerate() {
+            if id % 2 == 0 {
+                continue;
+            }
+            if let Some(o) = lookup(&earlier, id) {
+                shared += 1;
+                let same = a.snap.nodes.ty[o as usize] == b.snap.nodes.ty[v]
+                    && a.snap.node_name(o) == b.snap.node_name(v as u32);
+                if !same {
+                    differ += 1;
+                }
+            }
+        }
+        if shared == 0 || differ * 10 > shared {
             return Err(LeakInputError::DifferentProcesses { a: i - 1, b: i });
         }
     }
@@ -199,6 +234,67 @@ impl Analysis {
             });
         }
         out
+    }
+
+    /// The npm package whose functions the objects reference most (listeners,
+    /// callbacks a package attached), looking a few references deep from a
+    /// sample of them; for objects whose holders name no package.
+    fn referenced_package(&self, members: &[u32], packages: &PackageAttribution) -> Option<String> {
+        let weak = self.snap.edge_types.weak;
+        let closure = self.snap.node_types.closure;
+        let mut votes: FxHashMap<u32, usize> = FxHashMap::default();
+        for &m in members.iter().take(20) {
+            let mut seen: FxHashMap<u32, ()> = FxHashMap::default();
+            let mut frontier = vec![m];
+            for _depth in 0..5 {
+                let mut next = Vec::new();
+                for &v in &frontier {
+                    for e in self.snap.edge_range(v) {
+                        let t = self.snap.edges.to[e];
+                        if self.snap.edges.ty[e] == weak
+                            || seen.insert(t, ()).is_some()
+                            || seen.len() > 4000
+                        {
+                            continue;
+                        }
+                        if self.snap.nodes.ty[t as usize] == closure {
+                            let p = packages.of_node[t as usize];
+                            if !packages.names[p as usize].starts_with('(') {
+                                *votes.entry(p).or_insert(0) += 1;
+                            }
+                        } else {
+                            next.push(t);
+                        }
+                    }
+                }
+                frontier = next;
+            }
+        }
+        votes
+            .into_iter()
+            .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
+            .map(|(p, _)| packages.names[p as usize].clone())
+    }
+
+    /// The single object holding most of `v`'s retained size (at least half of
+    /// it, by its own size), found down the largest dominator children.
+    fn bulk_of(&self, v: u32) -> Option<u32> {
+        let target = self.retained[v as usize] / 2;
+        let mut x = v;
+        for _ in 0..8 {
+            if self.snap.nodes.self_size[x as usize] as u64 >= target {
+                return (x != v).then_some(x);
+            }
+            let root = self.snap.root;
+            let child = (0..self.snap.node_count() as u32)
+                .filter(|&u| u != root && self.dom[u as usize] == x)
+                .max_by_key(|&u| self.retained[u as usize])?;
+            if self.retained[child as usize] < target {
+                return None;
+            }
+            x = child;
+        }
+        None
     }
 
     /// Retained size of a set of objects: each counted unless another member
@@ -247,7 +343,10 @@ fn node_label(a: &Analysis, v: u32) -> String {
 }
 
 /// Finds leak suspects in `snaps` (oldest first; the last is analyzed fully).
-pub fn find_leaks(snaps: &[&Analysis], options: &LeakOptions) -> Result<LeakReport, LeakInputError> {
+pub fn find_leaks(
+    snaps: &[&Analysis],
+    options: &LeakOptions,
+) -> Result<LeakReport, LeakInputError> {
     check_inputs(snaps)?;
     let last = *snaps.last().expect("checked");
     let first = snaps[0];
@@ -256,6 +355,15 @@ pub fn find_leaks(snaps: &[&Analysis], options: &LeakOptions) -> Result<LeakRepo
     let packages: PackageAttribution = last.package_attribution();
     let package_of = |v: u32| packages.names[packages.of_node[v as usize] as usize].clone();
     let mut suspects = Vec::new();
+    // Survivors of each accumulating suspect (same order as `suspects`).
+    let mut suspect_members: Vec<Vec<u32>> = Vec::new();
+    let package_for = |members: &[u32], sample: u32| -> String {
+        let p = package_of(sample);
+        if !p.starts_with('(') {
+            return p;
+        }
+        last.referenced_package(members, &packages).unwrap_or(p)
+    };
 
     // --- Accumulating objects.
     let counts: Vec<FxHashMap<String, u64>> = snaps.iter().map(|a| counts_by_group(a)).collect();
@@ -273,7 +381,10 @@ pub fn find_leaks(snaps: &[&Analysis], options: &LeakOptions) -> Result<LeakRepo
         if (members.len() as u64) < options.min_count {
             continue;
         }
-        let series: Vec<u64> = counts.iter().map(|c| c.get(&key).copied().unwrap_or(0)).collect();
+        let series: Vec<u64> = counts
+            .iter()
+            .map(|c| c.get(&key).copied().unwrap_or(0))
+            .collect();
         if !strictly_growing(&series) {
             continue;
         }
@@ -283,11 +394,16 @@ pub fn find_leaks(snaps: &[&Analysis], options: &LeakOptions) -> Result<LeakRepo
         }
         let sample = *members
             .iter()
-            .max_by(|&&a, &&b| last.retained[a as usize].cmp(&last.retained[b as usize]).then(a.cmp(&b)))
+            .max_by(|&&a, &&b| {
+                last.retained[a as usize]
+                    .cmp(&last.retained[b as usize])
+                    .then(a.cmp(&b))
+            })
             .expect("non-empty");
-        let is_code = key.ends_with("()") || key.starts_with("system / Context") || key == "(compiled code)";
+        let is_code =
+            key.ends_with("()") || key.starts_with("system / Context") || key == "(compiled code)";
         let growth = (series[series.len() - 1] - series[0]) as f64 / intervals;
-        let package = package_of(sample);
+        let package = package_for(&members, sample);
         let summary = format!(
             "{} {} {} created since snapshot 1 are still alive, +{} per interval ({}); they hold {} ({:.1}% of the heap){}.",
             with_commas(members.len() as u64),
@@ -300,7 +416,12 @@ pub fn find_leaks(snaps: &[&Analysis], options: &LeakOptions) -> Result<LeakRepo
             if package.starts_with('(') { String::new() } else { format!(", attributed to {package}") }
         );
         suspects.push(Suspect {
-            kind: if is_code { "code_growth" } else { "accumulating_objects" }.to_string(),
+            kind: if is_code {
+                "code_growth"
+            } else {
+                "accumulating_objects"
+            }
+            .to_string(),
             class: key,
             package,
             counts: series,
@@ -313,12 +434,18 @@ pub fn find_leaks(snaps: &[&Analysis], options: &LeakOptions) -> Result<LeakRepo
             sample_id: last.snap.nodes.id[sample as usize],
             summary,
         });
+        suspect_members.push(members);
     }
 
     // --- Growing single objects: the largest objects of the last snapshot
     // whose retained size grew in every interval.
-    let earlier_ids: Vec<Vec<(u32, u32)>> = snaps[..snaps.len() - 1].iter().map(|a| sorted_ids(a)).collect();
-    let candidates = last.top_nodes(2000, |v| v != last.snap.root && last.snap.nodes.id[v as usize] % 2 == 1);
+    let earlier_ids: Vec<Vec<(u32, u32)>> = snaps[..snaps.len() - 1]
+        .iter()
+        .map(|a| sorted_ids(a))
+        .collect();
+    let candidates = last.top_nodes(2000, |v| {
+        v != last.snap.root && last.snap.nodes.id[v as usize] % 2 == 1
+    });
     let mut growing: Vec<(u32, Vec<u64>)> = Vec::new();
     for v in candidates {
         let id = last.snap.nodes.id[v as usize];
@@ -341,8 +468,9 @@ pub fn find_leaks(snaps: &[&Analysis], options: &LeakOptions) -> Result<LeakRepo
     // One suspect per dominator chain: the deepest JS object whose growth is
     // most of the chain's growth (the buffer, not every holder above it).
     let growth_of = |s: &Vec<u64>| s[s.len() - 1] - s[0];
-    growing.sort_by(|a, b| growth_of(&b.1).cmp(&growth_of(&a.1)));
-    let in_growing: FxHashMap<u32, usize> = growing.iter().enumerate().map(|(i, g)| (g.0, i)).collect();
+    growing.sort_by_key(|g| std::cmp::Reverse(growth_of(&g.1)));
+    let in_growing: FxHashMap<u32, usize> =
+        growing.iter().enumerate().map(|(i, g)| (g.0, i)).collect();
     let mut taken = vec![false; growing.len()];
     for i in 0..growing.len() {
         if taken[i] {
@@ -371,24 +499,58 @@ pub fn find_leaks(snaps: &[&Analysis], options: &LeakOptions) -> Result<LeakRepo
             .filter(|&j| growth_of(&growing[j].1) as f64 >= 0.8 * top_growth as f64)
             .max_by_key(|&j| {
                 let v = growing[j].0;
-                (last.snap.nodes.ty[v as usize] == object, last.dominator_chain(v).len())
+                (
+                    last.snap.nodes.ty[v as usize] == object,
+                    last.dominator_chain(v).len(),
+                )
             })
             .unwrap_or(i);
         let (v, series) = (&growing[pick].0, &growing[pick].1);
         let v = *v;
-        let _ = &in_growing;
+        // An object that holds most of an accumulating group is where that
+        // group piles up (an accumulation point): name it there instead.
+        let mut absorbed = false;
+        for (k, members) in suspect_members.iter().enumerate() {
+            let held = members
+                .iter()
+                .filter(|&&m| last.dominator_chain(m).contains(&v))
+                .count();
+            if held * 2 >= members.len() {
+                let holder = format!("{} @{}", group_key(last, v), last.snap.nodes.id[v as usize]);
+                let x = &mut suspects[k];
+                x.summary.push_str(&format!(
+                    " {} of them pile up in one {} (retaining {}).",
+                    with_commas(held as u64),
+                    holder,
+                    human(last.retained[v as usize])
+                ));
+                absorbed = true;
+            }
+        }
+        if absorbed {
+            continue;
+        }
         let class = group_key(last, v);
         let retained = last.retained[v as usize];
         let growth = growth_of(series) as f64 / intervals;
-        let package = package_of(v);
+        let package = package_for(&[v], v);
+        let bulk = last.bulk_of(v).map(|b| {
+            format!(
+                "; most of it is one {} of {} (@{})",
+                group_key(last, b),
+                human(last.snap.nodes.self_size[b as usize] as u64),
+                last.snap.nodes.id[b as usize]
+            )
+        });
         let summary = format!(
-            "One {} (@{}) keeps growing: it retains {} ({}), +{} per interval; now {:.1}% of the heap{}.",
+            "One {} (@{}) keeps growing: it retains {} ({}), +{} per interval; now {:.1}% of the heap{}{}.",
             class,
             last.snap.nodes.id[v as usize],
             human(retained),
             series.iter().map(|s| human(*s)).collect::<Vec<_>>().join(" → "),
             human(growth as u64),
             retained as f64 * 100.0 / total,
+            bulk.unwrap_or_default(),
             if package.starts_with('(') { String::new() } else { format!(", attributed to {package}") }
         );
         suspects.push(Suspect {
@@ -407,7 +569,11 @@ pub fn find_leaks(snaps: &[&Analysis], options: &LeakOptions) -> Result<LeakRepo
         });
     }
 
-    suspects.sort_by(|a, b| b.retained_size.cmp(&a.retained_size).then_with(|| a.class.cmp(&b.class)));
+    suspects.sort_by(|a, b| {
+        b.retained_size
+            .cmp(&a.retained_size)
+            .then_with(|| a.class.cmp(&b.class))
+    });
     let snapshots = snaps
         .iter()
         .map(|a| SnapshotInfo {
@@ -416,5 +582,8 @@ pub fn find_leaks(snaps: &[&Analysis], options: &LeakOptions) -> Result<LeakRepo
             max_object_id: max_js_id(a),
         })
         .collect();
-    Ok(LeakReport { snapshots, suspects })
+    Ok(LeakReport {
+        snapshots,
+        suspects,
+    })
 }

@@ -109,7 +109,10 @@ impl Analysis {
         self.snap.edge_range(script).find_map(|e| {
             let ty = self.snap.edges.ty[e];
             let to = self.snap.edges.to[e];
-            if (ty == et.hidden || ty == et.internal) && self.snap.nodes.ty[to as usize] == code && to != script {
+            if (ty == et.hidden || ty == et.internal)
+                && self.snap.nodes.ty[to as usize] == code
+                && to != script
+            {
                 self.script_of_code(to)
             } else {
                 None

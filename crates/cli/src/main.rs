@@ -77,6 +77,11 @@ fn main() -> ExitCode {
                 .write_all(out.as_bytes())
                 .and_then(|_| stdout.flush())
             {
+                Ok(())
+                    if commands::leaks::FOUND_LEAK.load(std::sync::atomic::Ordering::Relaxed) =>
+                {
+                    ExitCode::from(3)
+                }
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
                 Err(e) => {

@@ -304,3 +304,135 @@ fn diff_matches_devtools_comparison() {
         }
     }
 }
+
+fn leaks_json(dir: &Path, order: [&str; 3], extra: &[&str]) -> std::process::Output {
+    let files: Vec<String> = order
+        .iter()
+        .map(|s| {
+            dir.join(format!("{s}.heapsnapshot"))
+                .to_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    Command::new(env!("CARGO_BIN_EXE_heapscope"))
+        .arg("leaks")
+        .args(&files)
+        .arg("--json")
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn leaks_names_each_scenario_culprit_and_nothing_for_the_control() {
+    // (scenario, classes that are the culprit, packages that are responsible)
+    let expectations: [(&str, &[&str], &[&str]); 3] = [
+        (
+            "shiki-wasm",
+            &[
+                "Object",
+                "ArrayBuffer",
+                "WebAssembly.Memory",
+                "system / JSArrayBufferData",
+            ],
+            &["vscode-oniguruma", "shiki"],
+        ),
+        (
+            "eval-per-request",
+            &[
+                "onThemeChange()",
+                "MDXContent()",
+                "_createMdxContent()",
+                "ThemedFigure()",
+                "Callout()",
+                "system / Context",
+                "Set",
+            ],
+            &["mdx-bundler"],
+        ),
+        (
+            "proxy-tls-sockets",
+            &[
+                "TLSSocket",
+                "ClientRequest",
+                "IncomingMessage",
+                "ServerResponse",
+                "Socket",
+            ],
+            &["express-http-proxy"],
+        ),
+    ];
+    for (scenario, classes, packages) in expectations {
+        let out = leaks_json(
+            &ensure_run(scenario),
+            ["s1", "s2", "s3"],
+            &["--fail-on-leak"],
+        );
+        assert_eq!(
+            out.status.code(),
+            Some(3),
+            "{scenario}: --fail-on-leak exits 3; {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let top = &v["suspects"][0];
+        let class = top["class"].as_str().unwrap();
+        let package = top["package"].as_str().unwrap();
+        assert!(classes.contains(&class), "{scenario}: top suspect {class}");
+        assert!(packages.contains(&package), "{scenario}: package {package}");
+        assert!(
+            !top["path"].as_array().unwrap().is_empty(),
+            "{scenario}: a retaining path"
+        );
+        assert!(top["summary"].as_str().unwrap().len() > 40);
+        assert!(top["heap_share"].as_f64().unwrap() > 0.05);
+    }
+    let out = leaks_json(
+        &ensure_run("no-leak"),
+        ["s1", "s2", "s3"],
+        &["--fail-on-leak"],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "no-leak: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        v["suspects"].as_array().unwrap().len(),
+        0,
+        "no-leak reports nothing"
+    );
+}
+
+#[test]
+fn leaks_rejects_wrong_order_and_mixed_processes() {
+    let dir = ensure_run("proxy-tls-sockets");
+    let out = leaks_json(&dir, ["s3", "s2", "s1"], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("oldest first"));
+    let other = ensure_run("no-leak").join("s2.heapsnapshot");
+    let out = Command::new(env!("CARGO_BIN_EXE_heapscope"))
+        .args([
+            "leaks",
+            dir.join("s1.heapsnapshot").to_str().unwrap(),
+            other.to_str().unwrap(),
+            dir.join("s3.heapsnapshot").to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("same process") || err.contains("oldest first"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty());
+}

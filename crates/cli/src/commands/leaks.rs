@@ -46,7 +46,7 @@ pub fn run(args: Args) -> Result<String, CliError> {
             args.files[later], args.files[earlier]
         )),
         LeakInputError::DifferentProcesses { a, b } => CliError(format!(
-            "{} and {} share almost no object ids: they are not snapshots of the same process",
+            "{} and {} are not snapshots of the same process: the same object ids name different objects",
             args.files[a], args.files[b]
         )),
     })?;
@@ -62,8 +62,16 @@ pub fn run(args: Args) -> Result<String, CliError> {
 
 fn render(report: &LeakReport, files: &[String]) -> String {
     let mut s = String::new();
-    let sizes: Vec<String> = report.snapshots.iter().map(|x| human_bytes(x.total_size as f64)).collect();
-    s.push_str(&format!("Heap over {} snapshots: {}\n\n", files.len(), sizes.join(" → ")));
+    let sizes: Vec<String> = report
+        .snapshots
+        .iter()
+        .map(|x| human_bytes(x.total_size as f64))
+        .collect();
+    s.push_str(&format!(
+        "Heap over {} snapshots: {}\n\n",
+        files.len(),
+        sizes.join(" → ")
+    ));
     if report.suspects.is_empty() {
         s.push_str("No leak suspects: nothing grew in every interval above the noise floor.\n");
         return s;
@@ -92,7 +100,11 @@ fn render(report: &LeakReport, files: &[String]) -> String {
                 }
             }
         }
-        s.push_str(&format!("   inspect: heapscope inspect {} @{}\n\n", files[files.len() - 1], x.sample_id));
+        s.push_str(&format!(
+            "   inspect: heapscope inspect {} @{}\n\n",
+            files[files.len() - 1],
+            x.sample_id
+        ));
     }
     s
 }
