@@ -469,8 +469,6 @@ pub fn find_leaks(
     // most of the chain's growth (the buffer, not every holder above it).
     let growth_of = |s: &Vec<u64>| s[s.len() - 1] - s[0];
     growing.sort_by_key(|g| std::cmp::Reverse(growth_of(&g.1)));
-    let in_growing: FxHashMap<u32, usize> =
-        growing.iter().enumerate().map(|(i, g)| (g.0, i)).collect();
     let mut taken = vec![false; growing.len()];
     for i in 0..growing.len() {
         if taken[i] {
