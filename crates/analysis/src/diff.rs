@@ -32,6 +32,22 @@ pub struct DiffTotals {
     pub size_delta: i64,
 }
 
+impl DiffTotals {
+    /// Sums of the given rows.
+    pub fn of(rows: &[DiffRow]) -> Self {
+        let mut t = DiffTotals::default();
+        for r in rows {
+            t.added_count += r.added_count;
+            t.removed_count += r.removed_count;
+            t.count_delta += r.count_delta;
+            t.added_size += r.added_size;
+            t.removed_size += r.removed_size;
+            t.size_delta += r.size_delta;
+        }
+        t
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Comparison {
     pub totals: DiffTotals,
@@ -156,15 +172,7 @@ pub fn compare(base: &Analysis, target: &Analysis) -> Comparison {
             .then(y.removed_size.cmp(&x.removed_size))
             .then_with(|| utf16_cmp(&x.class_key, &y.class_key))
     });
-    let mut totals = DiffTotals::default();
-    for r in &rows {
-        totals.added_count += r.added_count;
-        totals.removed_count += r.removed_count;
-        totals.count_delta += r.count_delta;
-        totals.added_size += r.added_size;
-        totals.removed_size += r.removed_size;
-        totals.size_delta += r.size_delta;
-    }
+    let totals = DiffTotals::of(&rows);
     Comparison {
         totals,
         classes: rows,

@@ -134,17 +134,6 @@ fn lookup(ids: &[(u32, u32)], id: u32) -> Option<u32> {
         .map(|i| ids[i].1)
 }
 
-fn max_js_id(a: &Analysis) -> u32 {
-    a.snap
-        .nodes
-        .id
-        .iter()
-        .copied()
-        .filter(|id| id % 2 == 1)
-        .max()
-        .unwrap_or(0)
-}
-
 fn strictly_growing(values: &[u64]) -> bool {
     values.windows(2).all(|w| w[1] > w[0])
 }
@@ -179,7 +168,7 @@ pub fn check_inputs(snaps: &[&Analysis]) -> Result<(), LeakInputError> {
     if snaps.len() < 2 {
         return Err(LeakInputError::TooFew);
     }
-    let maxes: Vec<u32> = snaps.iter().map(|a| max_js_id(a)).collect();
+    let maxes: Vec<u32> = snaps.iter().map(|a| a.max_js_object_id()).collect();
     for i in 1..snaps.len() {
         if maxes[i] < maxes[i - 1] {
             return Err(LeakInputError::WrongOrder {
@@ -577,7 +566,7 @@ pub fn find_leaks(
         .map(|a| SnapshotInfo {
             node_count: a.snap.node_count(),
             total_size: a.total_size() as u64,
-            max_object_id: max_js_id(a),
+            max_object_id: a.max_js_object_id(),
         })
         .collect();
     Ok(LeakReport {

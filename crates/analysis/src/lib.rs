@@ -142,6 +142,19 @@ impl Analysis {
         self.retainers = Retainers::default();
     }
 
+    /// The largest odd id: V8 heap objects get odd ids in allocation order, so
+    /// this tells which of two snapshots of a process is the later one.
+    pub fn max_js_object_id(&self) -> u32 {
+        self.snap
+            .nodes
+            .id
+            .iter()
+            .copied()
+            .filter(|id| id % 2 == 1)
+            .max()
+            .unwrap_or(0)
+    }
+
     /// Distance of node `v`, or 0 when distances were not computed.
     #[inline]
     pub fn distance(&self, v: usize) -> i32 {

@@ -45,22 +45,11 @@ struct Output {
     classes: Vec<DiffRow>,
 }
 
-fn max_js_id(a: &heapscope_analysis::Analysis) -> u32 {
-    a.snap
-        .nodes
-        .id
-        .iter()
-        .copied()
-        .filter(|id| id % 2 == 1)
-        .max()
-        .unwrap_or(0)
-}
-
 pub fn run(args: Args) -> Result<String, CliError> {
     let filter = load::filter_regex(args.filter.as_deref())?;
     let loaded = load::classes_of(&[&args.base, &args.later])?;
     let (base, later) = (loaded[0], loaded[1]);
-    let (base_max, later_max) = (max_js_id(base), max_js_id(later));
+    let (base_max, later_max) = (base.max_js_object_id(), later.max_js_object_id());
     if base_max > later_max {
         eprintln!(
             "heapscope: warning: {} has newer objects (largest id @{base_max}) than {} (@{later_max}); is the order reversed?",
@@ -70,16 +59,7 @@ pub fn run(args: Args) -> Result<String, CliError> {
     let mut cmp = compare(base, later);
     if let Some(re) = &filter {
         cmp.classes.retain(|c| re.is_match(&c.name));
-        let mut t = DiffTotals::default();
-        for r in &cmp.classes {
-            t.added_count += r.added_count;
-            t.removed_count += r.removed_count;
-            t.count_delta += r.count_delta;
-            t.added_size += r.added_size;
-            t.removed_size += r.removed_size;
-            t.size_delta += r.size_delta;
-        }
-        cmp.totals = t;
+        cmp.totals = DiffTotals::of(&cmp.classes);
     }
     match args.sort {
         SortBy::Added => {}
