@@ -32,8 +32,13 @@ pub static FOUND_LEAK: std::sync::atomic::AtomicBool = std::sync::atomic::Atomic
 
 pub fn run(args: Args) -> Result<String, CliError> {
     let mut analyses = Vec::new();
-    for f in &args.files {
-        analyses.push(&*load::analyze(f)?);
+    for (i, f) in args.files.iter().enumerate() {
+        let a = load::analyze(f)?;
+        if i + 1 < args.files.len() {
+            // Only the last snapshot is searched for paths and holders.
+            a.release_retainers();
+        }
+        analyses.push(&*a);
     }
     let options = LeakOptions {
         min_bytes: args.min_bytes,
