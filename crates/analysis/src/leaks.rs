@@ -265,6 +265,37 @@ impl Analysis {
             .map(|(p, _)| packages.names[p as usize].clone())
     }
 
+    /// Entries of a collection-like object: the references in a Map's or Set's
+    /// table, an array's elements, or a plain object's properties.
+    pub fn entry_count(&self, v: u32) -> Option<u64> {
+        let snap = &self.snap;
+        if snap.nodes.ty[v as usize] != snap.node_types.object {
+            return None;
+        }
+        let internal = snap.edge_types.internal;
+        let property = snap.edge_types.property;
+        let store = |name: &str| {
+            snap.edge_range(v)
+                .find(|&e| {
+                    snap.edges.ty[e] == internal
+                        && snap.strings.get(snap.edges.name_or_index[e]) == name
+                })
+                .map(|e| snap.edge_range(snap.edges.to[e]).len() as u64)
+        };
+        match snap.node_name(v) {
+            "Map" | "Set" | "WeakMap" | "WeakSet" => store("table"),
+            "Array" => store("elements"),
+            "Object" => {
+                let own = snap
+                    .edge_range(v)
+                    .filter(|&e| snap.edges.ty[e] == property)
+                    .count() as u64;
+                Some(own + store("properties").unwrap_or(0))
+            }
+            _ => None,
+        }
+    }
+
     /// The single object holding most of `v`'s retained size (at least half of
     /// it, by its own size), found down the largest dominator children.
     fn bulk_of(&self, v: u32) -> Option<u32> {
@@ -426,12 +457,140 @@ pub fn find_leaks(
         suspect_members.push(members);
     }
 
-    // --- Growing single objects: the largest objects of the last snapshot
-    // whose retained size grew in every interval.
     let earlier_ids: Vec<Vec<(u32, u32)>> = snaps[..snaps.len() - 1]
         .iter()
         .map(|a| sorted_ids(a))
         .collect();
+    // An object that holds most of an accumulating group is where that group
+    // piles up (an accumulation point): it is named there, not reported apart.
+    let absorb = |v: u32, suspects: &mut Vec<Suspect>| -> bool {
+        let mut absorbed = false;
+        // What `v` references directly, or through its table / elements store.
+        let mut referenced: rustc_hash::FxHashSet<u32> = rustc_hash::FxHashSet::default();
+        for e in last.snap.edge_range(v) {
+            let t = last.snap.edges.to[e];
+            referenced.insert(t);
+            if last.snap.edges.ty[e] == last.snap.edge_types.internal
+                && matches!(
+                    last.snap.strings.get(last.snap.edges.name_or_index[e]),
+                    "table" | "elements" | "properties"
+                )
+            {
+                for f in last.snap.edge_range(t) {
+                    referenced.insert(last.snap.edges.to[f]);
+                }
+            }
+        }
+        for (k, members) in suspect_members.iter().enumerate() {
+            let direct = members.iter().filter(|m| referenced.contains(m)).count();
+            let held = if direct * 2 >= members.len() {
+                direct
+            } else {
+                members
+                    .iter()
+                    .filter(|&&m| last.dominator_chain(m).contains(&v))
+                    .count()
+            };
+            if held * 2 >= members.len() {
+                // Named with the reference that holds it, e.g. `Array @12 (Agent.sockets)`.
+                let via = last
+                    .retainers_view(v)
+                    .first()
+                    .map(|r| {
+                        format!(
+                            " ({}{})",
+                            group_key(last, r.source),
+                            last.edge_label(r.edge)
+                        )
+                    })
+                    .unwrap_or_default();
+                let holder = format!(
+                    "{} @{}{}",
+                    group_key(last, v),
+                    last.snap.nodes.id[v as usize],
+                    via
+                );
+                let text = format!(
+                    " {} of them pile up in one {} (retaining {}).",
+                    with_commas(held as u64),
+                    holder,
+                    human(last.retained[v as usize])
+                );
+                if !suspects[k].summary.contains(&holder) {
+                    suspects[k].summary.push_str(&text);
+                }
+                absorbed = true;
+            }
+        }
+        absorbed
+    };
+
+    // --- Collections that only grow: the same Map, Set, array or dictionary
+    // object in every snapshot, with more entries in every interval.
+    let mut collections: Vec<u32> = Vec::new();
+    for v in 0..last.snap.node_count() as u32 {
+        let Some(entries_last) = last.entry_count(v) else {
+            continue;
+        };
+        if entries_last < options.min_count {
+            continue;
+        }
+        let id = last.snap.nodes.id[v as usize];
+        let mut series = Vec::with_capacity(snaps.len());
+        for (a, ids) in snaps.iter().zip(&earlier_ids) {
+            match lookup(ids, id).and_then(|o| a.entry_count(o)) {
+                Some(c) => series.push(c),
+                None => break,
+            }
+        }
+        if series.len() != snaps.len() - 1 {
+            continue;
+        }
+        series.push(entries_last);
+        let grew = entries_last.saturating_sub(series[0]);
+        if !strictly_growing(&series) || grew < options.min_count {
+            continue;
+        }
+        collections.push(v);
+        if absorb(v, &mut suspects) {
+            continue;
+        }
+        let retained = last.retained[v as usize];
+        if retained < options.min_bytes {
+            continue;
+        }
+        let class = group_key(last, v);
+        let growth = grew as f64 / intervals;
+        let package = package_for(&[v], v);
+        let summary = format!(
+            "One {} (@{}) only grows: {} entries ({}), +{} per interval; it retains {} ({:.1}% of the heap){}.",
+            class,
+            id,
+            with_commas(entries_last),
+            series.iter().map(|c| with_commas(*c)).collect::<Vec<_>>().join(" → "),
+            with_commas(growth.round() as u64),
+            human(retained),
+            retained as f64 * 100.0 / total,
+            if package.starts_with('(') { String::new() } else { format!(", attributed to {package}") }
+        );
+        suspects.push(Suspect {
+            kind: "growing_collection".to_string(),
+            class,
+            package,
+            counts: series,
+            unit: "entries".to_string(),
+            retained_size: retained,
+            heap_share: retained as f64 / total,
+            growth_per_interval: growth,
+            survivors: 0,
+            path: last.path_out(v),
+            sample_id: id,
+            summary,
+        });
+    }
+
+    // --- Growing single objects: the largest objects of the last snapshot
+    // whose retained size grew in every interval.
     let candidates = last.top_nodes(2000, |v| {
         v != last.snap.root && last.snap.nodes.id[v as usize] % 2 == 1
     });
@@ -494,27 +653,10 @@ pub fn find_leaks(
             .unwrap_or(i);
         let (v, series) = (&growing[pick].0, &growing[pick].1);
         let v = *v;
-        // An object that holds most of an accumulating group is where that
-        // group piles up (an accumulation point): name it there instead.
-        let mut absorbed = false;
-        for (k, members) in suspect_members.iter().enumerate() {
-            let held = members
-                .iter()
-                .filter(|&&m| last.dominator_chain(m).contains(&v))
-                .count();
-            if held * 2 >= members.len() {
-                let holder = format!("{} @{}", group_key(last, v), last.snap.nodes.id[v as usize]);
-                let x = &mut suspects[k];
-                x.summary.push_str(&format!(
-                    " {} of them pile up in one {} (retaining {}).",
-                    with_commas(held as u64),
-                    holder,
-                    human(last.retained[v as usize])
-                ));
-                absorbed = true;
-            }
-        }
-        if absorbed {
+        if collections.contains(&v)
+            || chain.iter().any(|&j| collections.contains(&growing[j].0))
+            || absorb(v, &mut suspects)
+        {
             continue;
         }
         let class = group_key(last, v);
