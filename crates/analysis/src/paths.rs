@@ -29,8 +29,24 @@ impl RetainerPath {
 const SEARCH_BUDGET: usize = 200_000;
 
 impl Analysis {
-    /// Retainer edges of `node` usable on a shortest path: not weak, from a
-    /// reachable retainer strictly closer to the roots; closest first.
+    /// Is `edge` a WeakMap's own table → value edge? A value is kept by its
+    /// key; paths go through the key (and its retainers) instead.
+    fn is_weakmap_table_edge(&self, edge: usize, source: u32) -> bool {
+        if self.snap.edges.ty[edge] != self.snap.edge_types.internal {
+            return false;
+        }
+        let name = self.snap.strings.get(self.snap.edges.name_or_index[edge]);
+        let Some(at) = name.rfind("pair in WeakMap (table @") else {
+            return false;
+        };
+        let id = &name[at + "pair in WeakMap (table @".len()..];
+        id.strip_suffix(')').and_then(|x| x.parse::<u32>().ok())
+            == Some(self.snap.nodes.id[source as usize])
+    }
+
+    /// Retainer edges of `node` usable on a shortest path: not weak, not a
+    /// WeakMap's table edge, from a reachable retainer strictly closer to the
+    /// roots; closest first.
     fn closer_retainers(&self, node: u32) -> Vec<EdgeRef> {
         let d = self.distances[node as usize];
         let weak = self.snap.edge_types.weak;
@@ -39,7 +55,11 @@ impl Analysis {
             .into_iter()
             .filter(|r| {
                 let ds = self.distances[r.source as usize];
-                self.snap.edges.ty[r.edge] != weak && ds >= 0 && ds < d && r.source != node
+                self.snap.edges.ty[r.edge] != weak
+                    && ds >= 0
+                    && ds < d
+                    && r.source != node
+                    && !self.is_weakmap_table_edge(r.edge, r.source)
             })
             .collect();
         list.sort_by_key(|r| self.distances[r.source as usize]);

@@ -373,3 +373,31 @@ fn investigation_bad_input() {
         &["no object with id"],
     );
 }
+
+#[test]
+fn weakmap_values_are_reached_through_their_key() {
+    // In small-a, @106663 is a WeakMap value whose key @106555 sits in an array;
+    // @106661 is the WeakMap's table. Paths go through the key, never the table.
+    let f = fixture();
+    let out = run(&[
+        "retainers",
+        f.to_str().unwrap(),
+        "@106663",
+        "--paths",
+        "3",
+        "--json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let paths = v["paths"].as_array().unwrap();
+    assert!(!paths.is_empty());
+    for p in paths {
+        let ids: Vec<u64> = p
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["node"]["id"].as_u64().unwrap())
+            .collect();
+        assert!(ids.contains(&106555), "through the key: {ids:?}");
+        assert!(!ids.contains(&106661), "not through the table: {ids:?}");
+    }
+}
