@@ -401,3 +401,34 @@ fn weakmap_values_are_reached_through_their_key() {
         assert!(!ids.contains(&106661), "not through the table: {ids:?}");
     }
 }
+
+#[test]
+fn bundled_leak_example_names_the_culprit() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/proxy-tls-sockets");
+    let files: Vec<String> = (1..=3)
+        .map(|i| {
+            dir.join(format!("s{i}.heapsnapshot.zst"))
+                .to_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    let mut args = vec!["leaks"];
+    args.extend(files.iter().map(String::as_str));
+    args.push("--json");
+    let out = run(&args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let top = &v["suspects"][0];
+    assert_eq!(top["class"], "TLSSocket");
+    assert_eq!(top["package"], "express-http-proxy");
+    assert_eq!(top["counts"], serde_json::json!([20, 320, 620]));
+    assert!(top["summary"]
+        .as_str()
+        .unwrap()
+        .contains("pile up in one Array"));
+}
