@@ -11,7 +11,6 @@
 //! tests against a naive implementation.
 
 use crate::bitset::BitSet;
-use crate::retainers::{Retainers, NON_ESSENTIAL, SOURCE_MASK};
 use heapscope_snapshot::HeapSnapshot;
 
 const UNREACHED: u32 = u32::MAX;
@@ -44,18 +43,29 @@ pub struct DominatorTree {
     pub preorder: Vec<u32>,
 }
 
-fn has_essential_retainer(retainers: &Retainers, v: u32) -> bool {
-    retainers.slots[retainers.range(v)]
-        .iter()
-        .any(|s| s & NON_ESSENTIAL == 0)
+/// Essential in-degree per node, saturated at 2 (0: orphan, 1: the DFS parent
+/// is the only essential retainer, 2: two or more).
+fn essential_in_degree(g: &DomGraph) -> Vec<u8> {
+    let mut indeg = vec![0u8; g.node_count];
+    for (e, &t) in g.to.iter().enumerate() {
+        if g.essential.get(e) {
+            let d = &mut indeg[t as usize];
+            if *d < 2 {
+                *d += 1;
+            }
+        }
+    }
+    indeg
 }
 
-/// Computes the dominator tree. `retainers` is borrowed mutably only to renumber
-/// its slots to DFS numbers during the pass (saving a node-sized array); it is
-/// restored before returning.
-pub fn dominator_tree(g: &DomGraph, retainers: &mut Retainers) -> DominatorTree {
+/// Computes the dominator tree with Semi-NCA. Only nodes with two or more
+/// essential retainers need their retainer list: a node with one has it as its
+/// DFS parent, which is then its semidominator. Those lists are built after the
+/// DFS, with retainers already as DFS numbers, so no full reverse index is needed.
+pub fn dominator_tree(g: &DomGraph) -> DominatorTree {
     let n = g.node_count;
     let root = g.root;
+    let indeg = essential_in_degree(g);
     // --- DFS numbering (preorder) over essential edges.
     let mut pre = vec![UNREACHED; n];
     let mut vertex: Vec<u32> = Vec::with_capacity(n);
@@ -96,29 +106,56 @@ pub fn dominator_tree(g: &DomGraph, retainers: &mut Retainers) -> DominatorTree 
     };
     dfs(root, &mut pre, &mut vertex, &mut parent);
     // Orphans (no essential retainer) hang under the root, as in DevTools.
-    let mut orphan = BitSet::new(n);
     if vertex.len() < n {
         for v in 0..n as u32 {
-            if v != root && pre[v as usize] == UNREACHED && !has_essential_retainer(retainers, v) {
-                orphan.set(v as usize);
+            if v != root && pre[v as usize] == UNREACHED && indeg[v as usize] == 0 {
                 dfs(v, &mut pre, &mut vertex, &mut parent);
             }
         }
     }
     drop(stack);
     let reached = vertex.len();
-    // Number the unreached nodes too, so `vertex` is a full permutation.
-    for v in 0..n as u32 {
-        if pre[v as usize] == UNREACHED {
-            pre[v as usize] = vertex.len() as u32;
-            vertex.push(v);
+
+    // --- Retainer lists (as DFS numbers) of reached nodes with several
+    // essential retainers, indexed by DFS number; unreached sources are left out
+    // (they never lower a semidominator).
+    let mut first = vec![0u32; reached + 1];
+    for v in 0..n {
+        if pre[v] == UNREACHED {
+            continue;
+        }
+        for e in g.first_edge[v] as usize..g.first_edge[v + 1] as usize {
+            let t = g.to[e] as usize;
+            let w = pre[t];
+            if w != UNREACHED && indeg[t] == 2 && g.essential.get(e) {
+                first[w as usize + 1] += 1;
+            }
         }
     }
-    // Retainer slots now name sources by DFS number; `pre` is not needed again.
-    for slot in retainers.slots.iter_mut() {
-        *slot = pre[(*slot & SOURCE_MASK) as usize] | (*slot & NON_ESSENTIAL);
+    for i in 0..reached {
+        first[i + 1] += first[i];
     }
+    // Fill each list from its end: `first[w + 1]` counts down to `w`'s start.
+    let mut slots = vec![0u32; first[reached] as usize];
+    for v in 0..n {
+        let pv = pre[v];
+        if pv == UNREACHED {
+            continue;
+        }
+        for e in g.first_edge[v] as usize..g.first_edge[v + 1] as usize {
+            let t = g.to[e] as usize;
+            let w = pre[t];
+            if w != UNREACHED && indeg[t] == 2 && g.essential.get(e) {
+                first[w as usize + 1] -= 1;
+                slots[first[w as usize + 1] as usize] = pv;
+            }
+        }
+    }
+    // first[w + 1] now holds w's start: shift down by one.
+    first.copy_within(1.., 0);
+    first[reached] = slots.len() as u32;
     drop(pre);
+    drop(indeg);
 
     // --- Semidominators (as DFS numbers), with path compression. A node is
     // "linked" once processed, i.e. when its number is above the current one.
@@ -127,49 +164,48 @@ pub fn dominator_tree(g: &DomGraph, retainers: &mut Retainers) -> DominatorTree 
     let mut ancestor: Vec<u32> = parent.clone();
     let mut path: Vec<u32> = Vec::new();
     for i in (1..reached).rev() {
-        let w = vertex[i];
         let cur = i as u32;
-        let mut s = cur;
-        if orphan.get(w as usize) {
-            s = 0;
-        } else {
-            for &slot in &retainers.slots[retainers.range(w)] {
-                if slot & NON_ESSENTIAL != 0 {
-                    continue;
-                }
-                let p = slot & SOURCE_MASK;
-                if p as usize >= reached {
-                    continue; // an unreached source never lowers a semidominator
-                }
-                let cand = if p <= cur {
-                    p
-                } else {
-                    // eval(p): the minimum semidominator on p's linked path.
-                    let mut x = p;
-                    path.clear();
-                    while ancestor[x as usize] > cur {
-                        path.push(x);
-                        x = ancestor[x as usize];
-                    }
-                    for &y in path.iter().rev() {
-                        let a = ancestor[y as usize] as usize;
-                        if label[a] < label[y as usize] {
-                            label[y as usize] = label[a];
+        // Without a list the node has at most one essential retainer, its DFS
+        // parent (an orphan's parent is the root): that is its semidominator.
+        let list = &slots[first[i] as usize..first[i + 1] as usize];
+        let s = match list.is_empty() {
+            true => parent[i],
+            false => {
+                let mut s = cur;
+                for &p in list {
+                    let cand = if p <= cur {
+                        p
+                    } else {
+                        // eval(p): the minimum semidominator on p's linked path.
+                        let mut x = p;
+                        path.clear();
+                        while ancestor[x as usize] > cur {
+                            path.push(x);
+                            x = ancestor[x as usize];
                         }
-                        ancestor[y as usize] = ancestor[a];
+                        for &y in path.iter().rev() {
+                            let a = ancestor[y as usize] as usize;
+                            if label[a] < label[y as usize] {
+                                label[y as usize] = label[a];
+                            }
+                            ancestor[y as usize] = ancestor[a];
+                        }
+                        label[p as usize]
+                    };
+                    if cand < s {
+                        s = cand;
                     }
-                    label[p as usize]
-                };
-                if cand < s {
-                    s = cand;
                 }
+                s
             }
-        }
+        };
         semi[i] = s;
         label[i] = s;
     }
     drop(label);
     drop(ancestor);
+    drop(slots);
+    drop(first);
 
     // --- Immediate dominators by nearest common ancestor; `semi` becomes `idom`.
     let idom = &mut semi;
@@ -189,8 +225,15 @@ pub fn dominator_tree(g: &DomGraph, retainers: &mut Retainers) -> DominatorTree 
     }
     dom[root as usize] = root;
     drop(semi);
-    for slot in retainers.slots.iter_mut() {
-        *slot = vertex[(*slot & SOURCE_MASK) as usize] | (*slot & NON_ESSENTIAL);
+    // Unreached nodes complete the order (their dominator is the root).
+    let mut seen = BitSet::new(n);
+    for &v in &vertex {
+        seen.set(v as usize);
+    }
+    for v in 0..n as u32 {
+        if !seen.get(v as usize) {
+            vertex.push(v);
+        }
     }
     DominatorTree {
         dom,

@@ -20,7 +20,8 @@ impl Analysis {
     /// Every edge into `node`, in DevTools' retainer order (descending source
     /// ordinal, then descending edge position).
     pub fn incoming_edges(&self, node: u32) -> Vec<EdgeRef> {
-        let slots = &self.retainers.slots[self.retainers.range(node)];
+        let retainers = self.retainers();
+        let slots = &retainers.slots[retainers.range(node)];
         let mut out = Vec::with_capacity(slots.len());
         let mut i = 0;
         while i < slots.len() {

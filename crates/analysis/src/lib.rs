@@ -43,7 +43,8 @@ pub struct Analysis {
     pub snap: HeapSnapshot,
     /// DOM state per node after propagation (0 unknown, 1 attached, 2 detached).
     pub detachedness: Vec<u8>,
-    pub retainers: Retainers,
+    /// The reverse index, built on first use (`retainers()`).
+    retainers: std::sync::OnceLock<Retainers>,
     /// Distance from the roots per node (−5 unreachable, ≥ 100 000 000 system-only).
     pub distances: Vec<i32>,
     /// Immediate dominator per node (ordinal; the root dominates itself).
@@ -64,7 +65,7 @@ impl Analysis {
         // this one; sizes, distances and class names beside it.
         let mut self_size = std::mem::take(&mut snap.nodes.self_size);
         let mut added = classes::NewStrings::new(&snap);
-        let (retainers, tree, side) = std::thread::scope(|scope| {
+        let (tree, side) = std::thread::scope(|scope| {
             let (snap, ephemerons) = (&snap, &ephemerons);
             let (self_size, added) = (&mut self_size, &mut added);
             let side = scope.spawn(move || {
@@ -81,14 +82,12 @@ impl Analysis {
             });
             let essential = essential::essential_edges(snap, ephemerons);
             t.lap("essential edges");
-            let mut retainers = Retainers::build(snap, &essential);
-            t.lap("retainers");
-            let tree = dominators::dominator_tree(&DomGraph::of(snap, &essential), &mut retainers);
+            let tree = dominators::dominator_tree(&DomGraph::of(snap, &essential));
             drop(essential);
             t.lap("dominators");
             let side = side.join().expect("analysis thread panicked");
             t.lap("(waited for side thread)");
-            (retainers, tree, side)
+            (tree, side)
         });
         let (distances, class_name, interfaces) = side;
         snap.nodes.self_size = self_size;
@@ -99,7 +98,7 @@ impl Analysis {
         Analysis {
             snap,
             detachedness,
-            retainers,
+            retainers: std::sync::OnceLock::new(),
             distances,
             dom,
             retained,
@@ -127,7 +126,7 @@ impl Analysis {
         Analysis {
             snap,
             detachedness,
-            retainers: Retainers::default(),
+            retainers: std::sync::OnceLock::new(),
             distances: Vec::new(),
             dom: Vec::new(),
             retained: Vec::new(),
@@ -136,10 +135,14 @@ impl Analysis {
         }
     }
 
-    /// Frees the reverse edges once no view will need them (the Summary does
-    /// not; Statistics, retainers, paths, inspect and packages do).
+    /// The reverse edges (who points to each node), built on first use.
+    pub fn retainers(&self) -> &Retainers {
+        self.retainers.get_or_init(|| Retainers::build(&self.snap))
+    }
+
+    /// Frees the reverse edges (they are rebuilt if needed again).
     pub fn release_retainers(&mut self) {
-        self.retainers = Retainers::default();
+        self.retainers = std::sync::OnceLock::new();
     }
 
     /// The largest odd id: V8 heap objects get odd ids in allocation order, so

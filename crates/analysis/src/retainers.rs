@@ -1,7 +1,7 @@
 //! Reverse edges (spec §3.1): for every node, the nodes that point to it, in
 //! DevTools' order (descending source ordinal, then edge position). Each slot
-//! holds the source ordinal; the top bit marks an edge that is not essential
-//! for dominators, so the dominator pass needs no edge lookups.
+//! holds the source ordinal; given an essential-edge set, the top bit marks an
+//! edge that is not essential for dominators.
 
 use crate::bitset::BitSet;
 use heapscope_snapshot::HeapSnapshot;
@@ -17,12 +17,13 @@ pub struct Retainers {
 }
 
 impl Retainers {
-    pub fn build(snap: &HeapSnapshot, essential: &BitSet) -> Self {
-        Self::from_edges(&snap.nodes.first_edge, &snap.edges.to, essential)
+    pub fn build(snap: &HeapSnapshot) -> Self {
+        Self::from_edges(&snap.nodes.first_edge, &snap.edges.to, None)
     }
 
-    /// Builds from a CSR edge list (`first_edge` has `node_count + 1` entries).
-    pub fn from_edges(fe: &[u32], to: &[u32], essential: &BitSet) -> Self {
+    /// Builds from a CSR edge list (`first_edge` has `node_count + 1` entries),
+    /// flagging the edges not in `essential` when it is given.
+    pub fn from_edges(fe: &[u32], to: &[u32], essential: Option<&BitSet>) -> Self {
         let n = fe.len() - 1;
         let mut first = vec![0u32; n + 1];
         for &t in to {
@@ -37,7 +38,10 @@ impl Retainers {
             for e in fe[v] as usize..fe[v + 1] as usize {
                 let t = to[e] as usize;
                 first[t + 1] -= 1;
-                let flag = if essential.get(e) { 0 } else { NON_ESSENTIAL };
+                let flag = match essential {
+                    Some(bits) if !bits.get(e) => NON_ESSENTIAL,
+                    _ => 0,
+                };
                 slots[first[t + 1] as usize] = v as u32 | flag;
             }
         }

@@ -23,13 +23,25 @@ pub struct Statistics {
 }
 
 impl Analysis {
+    /// The target of `v`'s first internal `elements` edge.
+    fn elements_store(&self, v: u32) -> Option<u32> {
+        let snap = &self.snap;
+        let internal = snap.edge_types.internal;
+        snap.edge_range(v)
+            .find(|&e| {
+                snap.edges.ty[e] == internal
+                    && snap.strings.get(snap.edges.name_or_index[e]) == "elements"
+            })
+            .map(|e| snap.edges.to[e])
+    }
+
     pub fn statistics(&self) -> Statistics {
         let snap = &self.snap;
         let nt = snap.node_types;
-        let internal = snap.edge_types.internal;
         let mut native = snap.extra_native_bytes;
         let (mut typed, mut code, mut strings, mut arrays, mut system) =
             (0u64, 0u64, 0u64, 0u64, 0u64);
+        let mut stores: Vec<u32> = Vec::new();
         for v in 0..snap.node_count() {
             let s = snap.nodes.self_size[v] as u64;
             let ty = snap.nodes.ty[v];
@@ -45,20 +57,27 @@ impl Analysis {
             } else if ty == nt.string || ty == nt.cons_string || ty == nt.sliced_string {
                 strings += s;
             } else if snap.node_name(v as u32) == "Array" {
-                let mut size = s;
-                for e in snap.edge_range(v as u32) {
-                    if snap.edges.ty[e] != internal
-                        || snap.strings.get(snap.edges.name_or_index[e]) != "elements"
-                    {
-                        continue;
-                    }
-                    let target = snap.edges.to[e];
-                    if self.retainers.count(target) == 1 {
-                        size += snap.nodes.self_size[target as usize] as u64;
-                    }
-                    break;
+                arrays += s;
+                if let Some(target) = self.elements_store(v as u32) {
+                    stores.push(target);
                 }
-                arrays += size;
+            }
+        }
+        // An array's elements store counts with it when nothing else points to it.
+        let mut counts = vec![0u8; snap.node_count()];
+        let mut is_store = crate::bitset::BitSet::new(snap.node_count());
+        for &t in &stores {
+            is_store.set(t as usize);
+        }
+        for &t in &snap.edges.to {
+            if is_store.get(t as usize) {
+                let c = &mut counts[t as usize];
+                *c = c.saturating_add(1);
+            }
+        }
+        for &t in &stores {
+            if counts[t as usize] == 1 {
+                arrays += snap.nodes.self_size[t as usize] as u64;
             }
         }
         let total = self.total_size();
