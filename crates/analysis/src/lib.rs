@@ -56,7 +56,18 @@ pub struct Analysis {
 }
 
 impl Analysis {
-    pub fn new(mut snap: HeapSnapshot) -> Self {
+    pub fn new(snap: HeapSnapshot) -> Self {
+        Self::build(snap, false)
+    }
+
+    /// Like [`Analysis::new`], and also builds the reverse index (for views that
+    /// walk retainers: paths, inspect, packages) on the second thread, where it
+    /// costs no extra time.
+    pub fn with_reverse_index(snap: HeapSnapshot) -> Self {
+        Self::build(snap, true)
+    }
+
+    fn build(mut snap: HeapSnapshot, reverse_index: bool) -> Self {
         let mut t = timing::Phases::from_env();
         let detachedness = detached::propagate(&mut snap);
         let ephemerons = weakmap::EphemeronNames::build(&snap);
@@ -78,7 +89,9 @@ impl Analysis {
                 let interfaces = classes::infer_interfaces(snap);
                 classes::apply_interfaces(snap, &mut class_name, &interfaces, added);
                 t.lap("  class names and interfaces (side thread)");
-                (distances, class_name, interfaces)
+                let retainers = reverse_index.then(|| Retainers::build(snap));
+                t.lap("  reverse index (side thread)");
+                (distances, class_name, interfaces, retainers)
             });
             let essential = essential::essential_edges(snap, ephemerons);
             t.lap("essential edges");
@@ -89,7 +102,11 @@ impl Analysis {
             t.lap("(waited for side thread)");
             (tree, side)
         });
-        let (distances, class_name, interfaces) = side;
+        let (distances, class_name, interfaces, reverse) = side;
+        let retainers = std::sync::OnceLock::new();
+        if let Some(r) = reverse {
+            let _ = retainers.set(r);
+        }
         snap.nodes.self_size = self_size;
         added.append_to(&mut snap);
         let retained = dominators::retained_sizes(&snap.nodes.self_size, &tree, snap.root);
@@ -98,7 +115,7 @@ impl Analysis {
         Analysis {
             snap,
             detachedness,
-            retainers: std::sync::OnceLock::new(),
+            retainers,
             distances,
             dom,
             retained,

@@ -54,6 +54,16 @@ pub fn read(path: &str) -> Result<HeapSnapshot, CliError> {
 /// a command makes one and then ends, and freeing a large graph piece by piece
 /// only delays the output.
 pub fn analyze(path: &str) -> Result<&'static mut Analysis, CliError> {
+    analyze_with(path, false)
+}
+
+/// Like [`analyze`], with the reverse index built while loading, for commands
+/// that follow retainers.
+pub fn analyze_for_queries(path: &str) -> Result<&'static mut Analysis, CliError> {
+    analyze_with(path, true)
+}
+
+fn analyze_with(path: &str, reverse_index: bool) -> Result<&'static mut Analysis, CliError> {
     let mut t = heapscope_analysis::timing::Phases::from_env();
     let snap = read(path)?;
     t.lap("read");
@@ -64,7 +74,11 @@ pub fn analyze(path: &str) -> Result<&'static mut Analysis, CliError> {
             pb.enable_steady_tick(std::time::Duration::from_millis(120));
             pb
         });
-    let analysis = Box::leak(Box::new(Analysis::new(snap)));
+    let analysis = Box::leak(Box::new(if reverse_index {
+        Analysis::with_reverse_index(snap)
+    } else {
+        Analysis::new(snap)
+    }));
     if let Some(pb) = spinner {
         pb.finish_and_clear();
     }

@@ -22,7 +22,7 @@ pub struct Args {
 
 pub fn run(args: Args) -> Result<String, CliError> {
     let id = render::parse_id(&args.id)?;
-    let analysis = load::analyze(&args.file)?;
+    let analysis = load::analyze_for_queries(&args.file)?;
     let v = render::node_of(analysis, id, &args.file)?;
     let d = analysis.details(v, args.edges, 300);
     if args.json {

@@ -33,11 +33,12 @@ pub static FOUND_LEAK: std::sync::atomic::AtomicBool = std::sync::atomic::Atomic
 pub fn run(args: Args) -> Result<String, CliError> {
     let mut analyses = Vec::new();
     for (i, f) in args.files.iter().enumerate() {
-        let a = load::analyze(f)?;
-        if i + 1 < args.files.len() {
-            // Only the last snapshot is searched for paths and holders.
-            a.release_retainers();
-        }
+        let last = i + 1 == args.files.len();
+        let a = if last {
+            load::analyze_for_queries(f)?
+        } else {
+            load::analyze(f)?
+        };
         analyses.push(&*a);
     }
     let options = LeakOptions {

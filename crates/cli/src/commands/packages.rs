@@ -30,7 +30,7 @@ struct Output {
 
 pub fn run(args: Args) -> Result<String, CliError> {
     let filter = load::filter_regex(args.filter.as_deref())?;
-    let analysis = load::analyze(&args.file)?;
+    let analysis = load::analyze_for_queries(&args.file)?;
     let mut packages =
         analysis.packages(|class| filter.as_ref().is_none_or(|re| re.is_match(class)));
     let shown = args

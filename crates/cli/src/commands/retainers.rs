@@ -92,7 +92,7 @@ pub fn run(args: Args) -> Result<String, CliError> {
             "retainers needs an object @ID or --class REGEX".into(),
         ));
     }
-    let analysis = load::analyze(&args.file)?;
+    let analysis = load::analyze_for_queries(&args.file)?;
     if let Some(id) = id {
         let v = render::node_of(analysis, id, &args.file)?;
         let out = object(analysis, v, args.paths, args.max_depth);

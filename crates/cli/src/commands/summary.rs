@@ -47,7 +47,6 @@ struct Output {
 pub fn run(args: Args) -> Result<String, CliError> {
     let filter = load::filter_regex(args.filter.as_deref())?;
     let analysis = load::analyze(&args.file)?;
-    analysis.release_retainers();
     let mut classes = analysis.summary().classes;
     if let Some(re) = &filter {
         classes.retain(|c| re.is_match(&c.name));
