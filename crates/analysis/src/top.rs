@@ -1,6 +1,6 @@
 //! The largest objects by retained size (ties by id), with their dominator.
 
-use crate::names::display_name;
+use crate::inspect::NodeBrief;
 use crate::Analysis;
 use serde::Serialize;
 use std::cmp::Reverse;
@@ -9,14 +9,8 @@ use std::collections::BinaryHeap;
 /// Field names match the DevTools oracle's `top_retained` entries.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct TopObject {
-    pub id: u32,
-    pub name: String,
-    pub class_name: String,
-    #[serde(rename = "type")]
-    pub node_type: String,
-    pub self_size: u64,
-    pub retained_size: u64,
-    pub distance: i32,
+    #[serde(flatten)]
+    pub node: NodeBrief,
     pub dominator_id: u32,
 }
 
@@ -57,17 +51,9 @@ impl Analysis {
     }
 
     pub fn top_object(&self, v: u32) -> TopObject {
-        let snap = &self.snap;
-        let i = v as usize;
         TopObject {
-            id: snap.nodes.id[i],
-            name: display_name(snap, v),
-            class_name: snap.strings.get(self.class_name[i]).to_string(),
-            node_type: snap.node_type_name(snap.nodes.ty[i]).to_string(),
-            self_size: snap.nodes.self_size[i] as u64,
-            retained_size: self.retained[i],
-            distance: self.distances[i],
-            dominator_id: snap.nodes.id[self.dom[i] as usize],
+            node: self.brief(v),
+            dominator_id: self.snap.nodes.id[self.dom[v as usize] as usize],
         }
     }
 }

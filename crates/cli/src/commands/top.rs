@@ -53,12 +53,13 @@ pub fn run(args: Args) -> Result<String, CliError> {
     ])
     .max_width(50);
     for o in &out.top_retained {
+        let n = &o.node;
         table.row(vec![
-            format!("{} @{}", o.name, o.id),
-            o.class_name.clone(),
-            human_bytes(o.self_size as f64),
-            human_bytes(o.retained_size as f64),
-            percent(o.retained_size as f64, out.total_size),
+            format!("{} @{}", n.name, n.id),
+            n.class_name.clone(),
+            human_bytes(n.self_size as f64),
+            human_bytes(n.retained_size as f64),
+            percent(n.retained_size as f64, out.total_size),
             format!("@{}", o.dominator_id),
         ]);
     }
