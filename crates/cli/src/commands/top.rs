@@ -55,7 +55,7 @@ pub fn run(args: Args) -> Result<String, CliError> {
     for o in &out.top_retained {
         let n = &o.node;
         table.row(vec![
-            format!("{} @{}", n.name, n.id),
+            super::render::label(n),
             n.class_name.clone(),
             human_bytes(n.self_size as f64),
             human_bytes(n.retained_size as f64),
