@@ -51,7 +51,7 @@ pub fn run(args: Args) -> Result<String, CliError> {
         ("", Align::Right),
         ("Dominator", Align::Left),
     ])
-    .max_width(50);
+    .max_width(80);
     for o in &out.top_retained {
         let n = &o.node;
         table.row(vec![
