@@ -14,14 +14,11 @@ use std::collections::HashMap;
 pub struct DiffRow {
     pub class_key: String,
     pub name: String,
-    pub added_count: u64,
-    pub removed_count: u64,
-    pub count_delta: i64,
-    pub added_size: u64,
-    pub removed_size: u64,
-    pub size_delta: i64,
+    #[serde(flatten)]
+    pub delta: DiffTotals,
 }
 
+/// New and deleted objects and their sizes: of one class, or summed.
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
 pub struct DiffTotals {
     pub added_count: u64,
@@ -37,12 +34,13 @@ impl DiffTotals {
     pub fn of(rows: &[DiffRow]) -> Self {
         let mut t = DiffTotals::default();
         for r in rows {
-            t.added_count += r.added_count;
-            t.removed_count += r.removed_count;
-            t.count_delta += r.count_delta;
-            t.added_size += r.added_size;
-            t.removed_size += r.removed_size;
-            t.size_delta += r.size_delta;
+            let d = &r.delta;
+            t.added_count += d.added_count;
+            t.removed_count += d.removed_count;
+            t.count_delta += d.count_delta;
+            t.added_size += d.added_size;
+            t.removed_size += d.removed_size;
+            t.size_delta += d.size_delta;
         }
         t
     }
@@ -128,48 +126,44 @@ pub fn compare(base: &Analysis, target: &Analysis) -> Comparison {
             b.map_or(&empty, |c| &c.objects),
             t.map_or(&empty, |c| &c.objects),
         );
-        let mut row = DiffRow {
-            class_key: key.clone(),
-            name: String::new(),
-            added_count: 0,
-            removed_count: 0,
-            count_delta: 0,
-            added_size: 0,
-            removed_size: 0,
-            size_delta: 0,
-        };
+        let mut d = DiffTotals::default();
         let (mut i, mut j) = (0, 0);
         while i < bo.len() || j < to.len() {
             if j >= to.len() || (i < bo.len() && bo[i].0 < to[j].0) {
-                row.removed_count += 1;
-                row.removed_size += bo[i].1 as u64;
+                d.removed_count += 1;
+                d.removed_size += bo[i].1 as u64;
                 i += 1;
             } else if i >= bo.len() || bo[i].0 > to[j].0 {
-                row.added_count += 1;
-                row.added_size += to[j].1 as u64;
+                d.added_count += 1;
+                d.added_size += to[j].1 as u64;
                 j += 1;
             } else {
                 i += 1;
                 j += 1;
             }
         }
-        if row.added_count == 0 && row.removed_count == 0 {
+        if d.added_count == 0 && d.removed_count == 0 {
             continue;
         }
-        row.name = match t {
+        let name = match t {
             Some(c) => c.name.clone(),
             None => {
                 base_own_name(bo).unwrap_or_else(|| b.map(|c| c.name.clone()).unwrap_or_default())
             }
         };
-        row.count_delta = row.added_count as i64 - row.removed_count as i64;
-        row.size_delta = row.added_size as i64 - row.removed_size as i64;
-        rows.push(row);
+        d.count_delta = d.added_count as i64 - d.removed_count as i64;
+        d.size_delta = d.added_size as i64 - d.removed_size as i64;
+        rows.push(DiffRow {
+            class_key: key.clone(),
+            name,
+            delta: d,
+        });
     }
     rows.sort_by(|x, y| {
-        y.added_size
-            .cmp(&x.added_size)
-            .then(y.removed_size.cmp(&x.removed_size))
+        y.delta
+            .added_size
+            .cmp(&x.delta.added_size)
+            .then(y.delta.removed_size.cmp(&x.delta.removed_size))
             .then_with(|| utf16_cmp(&x.class_key, &y.class_key))
     });
     let totals = DiffTotals::of(&rows);

@@ -63,10 +63,12 @@ pub fn run(args: Args) -> Result<String, CliError> {
     }
     match args.sort {
         SortBy::Added => {}
-        SortBy::SizeDelta => cmp.classes.sort_by_key(|c| std::cmp::Reverse(c.size_delta)),
+        SortBy::SizeDelta => cmp
+            .classes
+            .sort_by_key(|c| std::cmp::Reverse(c.delta.size_delta)),
         SortBy::CountDelta => cmp
             .classes
-            .sort_by_key(|c| std::cmp::Reverse(c.count_delta)),
+            .sort_by_key(|c| std::cmp::Reverse(c.delta.count_delta)),
     }
     let class_count = cmp.classes.len();
     cmp.classes.truncate(
@@ -104,12 +106,12 @@ pub fn run(args: Args) -> Result<String, CliError> {
     for c in &out.classes {
         t.row(vec![
             c.name.clone(),
-            thousands(c.added_count),
-            thousands(c.removed_count),
-            format!("{:+}", c.count_delta),
-            human_bytes(c.added_size as f64),
-            human_bytes(c.removed_size as f64),
-            signed_bytes(c.size_delta),
+            thousands(c.delta.added_count),
+            thousands(c.delta.removed_count),
+            format!("{:+}", c.delta.count_delta),
+            human_bytes(c.delta.added_size as f64),
+            human_bytes(c.delta.removed_size as f64),
+            signed_bytes(c.delta.size_delta),
         ]);
     }
     let tt = &out.totals;
