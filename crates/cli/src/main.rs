@@ -36,6 +36,8 @@ enum Command {
     Diff(commands::diff::Args),
     /// Find leaks in three or more snapshots of one process: ranked suspects.
     Leaks(commands::leaks::Args),
+    /// Take a heap snapshot of a running Node process through its inspector.
+    Capture(commands::capture::Args),
 }
 
 /// A failure reported to the user as one line, with exit code 2.
@@ -60,6 +62,7 @@ fn main() -> ExitCode {
         Command::Packages(args) => commands::packages::run(args),
         Command::Diff(args) => commands::diff::run(args),
         Command::Leaks(args) => commands::leaks::run(args),
+        Command::Capture(args) => commands::capture::run(args),
     };
     if std::env::var_os("HEAPSCOPE_TIMINGS").is_some() {
         if let Some(at) = load::LOADED_AT.get() {

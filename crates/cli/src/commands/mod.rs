@@ -1,7 +1,9 @@
 //! One module per subcommand: arguments, then rendering of the analysis result.
 
+pub mod capture;
 pub mod diff;
 pub mod dominators;
+pub mod headroom;
 pub mod inspect;
 pub mod leaks;
 pub mod packages;
@@ -10,4 +12,5 @@ pub mod retainers;
 pub mod stats;
 pub mod strings;
 pub mod summary;
+pub mod target;
 pub mod top;

@@ -1,0 +1,147 @@
+//! `heapscope capture`: a heap snapshot from a running Node process, streamed to
+//! `FILE.partial` and renamed to FILE only once complete.
+
+use crate::commands::target::TargetArgs;
+use crate::CliError;
+use heapscope_inspector::capture::{collect_garbage, take_heap_snapshot, Progress};
+use heapscope_inspector::Session;
+use heapscope_report::human_bytes;
+use indicatif::{ProgressBar, ProgressStyle};
+use std::io::{BufWriter, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// Output file (default heapscope-PID-UNIXTIME.heapsnapshot).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Collect garbage first (HeapProfiler.collectGarbage).
+    #[arg(long)]
+    pub gc: bool,
+    /// Capture even when the headroom check says the target may run out of memory.
+    #[arg(long)]
+    pub force: bool,
+}
+
+pub fn run(args: Args) -> Result<String, CliError> {
+    let mut connected = args.target.connect()?;
+    let output = args
+        .output
+        .clone()
+        .unwrap_or_else(|| default_output(connected.pid));
+    if !args.force {
+        crate::commands::headroom::check(&mut connected.session, connected.pid)?;
+    }
+    let started = Instant::now();
+    let bytes = capture_to(&mut connected.session, &output, args.gc)?;
+    connected.session.close();
+    Ok(format!(
+        "{}: {} heap snapshot captured in {:.1} s\n",
+        output.display(),
+        human_bytes(bytes as f64),
+        started.elapsed().as_secs_f64()
+    ))
+}
+
+fn default_output(pid: Option<u32>) -> PathBuf {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    match pid {
+        Some(pid) => PathBuf::from(format!("heapscope-{pid}-{now}.heapsnapshot")),
+        None => PathBuf::from(format!("heapscope-{now}.heapsnapshot")),
+    }
+}
+
+/// `FILE.partial` beside FILE.
+fn partial_path(output: &Path) -> PathBuf {
+    let mut name = output.as_os_str().to_owned();
+    name.push(".partial");
+    PathBuf::from(name)
+}
+
+/// Captures into `output` through a `.partial` file; on any failure the partial
+/// file is removed and an existing `output` is left untouched.
+pub fn capture_to(session: &mut Session, output: &Path, gc: bool) -> Result<u64, CliError> {
+    if gc {
+        collect_garbage(session)?;
+    }
+    let partial = partial_path(output);
+    let file = std::fs::File::create(&partial)
+        .map_err(|e| CliError(format!("cannot create {}: {e}", partial.display())))?;
+    let mut sink = BufWriter::with_capacity(1 << 20, file);
+    let bar = progress_bar();
+    let result = take_heap_snapshot(session, &mut sink, |p| {
+        if let Some(bar) = &bar {
+            show(bar, p)
+        }
+    })
+    .map_err(|e| {
+        CliError(format!(
+            "capture failed: {e}; {} was not written",
+            output.display()
+        ))
+    })
+    .and_then(|bytes| {
+        sink.flush()
+            .map_err(|e| CliError(format!("writing {}: {e}", partial.display())))?;
+        Ok(bytes)
+    });
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    drop(sink);
+    let bytes = match result {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            let _ = std::fs::remove_file(&partial);
+            return Err(e);
+        }
+    };
+    std::fs::rename(&partial, output).map_err(|e| {
+        let _ = std::fs::remove_file(&partial);
+        CliError(format!(
+            "cannot rename {} to {}: {e}",
+            partial.display(),
+            output.display()
+        ))
+    })?;
+    Ok(bytes)
+}
+
+fn progress_bar() -> Option<ProgressBar> {
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = ProgressBar::new(0);
+    bar.set_style(
+        ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.set_message("building snapshot (objects)");
+    Some(bar)
+}
+
+fn show(bar: &ProgressBar, progress: Progress) {
+    match progress {
+        Progress::Building { done, total } => {
+            bar.set_length(total);
+            bar.set_position(done);
+        }
+        Progress::Writing { bytes } => {
+            if bar.message() != "writing" {
+                bar.set_style(
+                    ProgressStyle::with_template("{msg} {bytes} ({bytes_per_sec}) {spinner}")
+                        .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+                );
+                bar.set_message("writing");
+            }
+            bar.set_position(bytes);
+        }
+    }
+}

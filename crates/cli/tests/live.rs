@@ -1,0 +1,368 @@
+//! `capture`, `watch` and `profile` against real Node processes on loopback:
+//! targets started with `--inspect=127.0.0.1:0` (the port read from Node's
+//! stderr) or reached through `--pid` and SIGUSR1, and the faults a user meets.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Output, Stdio};
+use std::sync::mpsc::{channel, Receiver};
+use std::time::{Duration, Instant};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_heapscope"))
+}
+
+fn script() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/live/target.js")
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("heapscope-live-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A Node target, killed when dropped.
+struct Target {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    stdout: Receiver<String>,
+    stderr: Receiver<String>,
+    ws_url: Option<String>,
+}
+
+impl Target {
+    /// Starts `node [--inspect=127.0.0.1:0] target.js ARGS…` and waits for "ready".
+    fn start(inspect: bool, args: &[&str]) -> Target {
+        let mut command = Command::new("node");
+        if inspect {
+            command.arg("--inspect=127.0.0.1:0");
+        }
+        let mut child = command
+            .arg(script())
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("node must be installed");
+        let stdout = lines(child.stdout.take().unwrap());
+        let stderr = lines(child.stderr.take().unwrap());
+        let stdin = child.stdin.take();
+        let mut target = Target {
+            child,
+            stdin,
+            stdout,
+            stderr,
+            ws_url: None,
+        };
+        if inspect {
+            let line = target.wait_line(false, "Debugger listening on ");
+            let url = line
+                .split_whitespace()
+                .find(|w| w.starts_with("ws://"))
+                .unwrap();
+            target.ws_url = Some(url.to_string());
+        }
+        target.wait_line(true, "ready");
+        target
+    }
+
+    fn pid(&self) -> String {
+        self.child.id().to_string()
+    }
+
+    fn ws(&self) -> &str {
+        self.ws_url.as_deref().unwrap()
+    }
+
+    /// `127.0.0.1:PORT` of the inspector.
+    fn host_port(&self) -> String {
+        let rest = self.ws().strip_prefix("ws://").unwrap();
+        rest.split('/').next().unwrap().to_string()
+    }
+
+    /// Waits (at most 60 s) for a line on stdout or stderr starting with `prefix`.
+    fn wait_line(&self, on_stdout: bool, prefix: &str) -> String {
+        let source = if on_stdout {
+            &self.stdout
+        } else {
+            &self.stderr
+        };
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while Instant::now() < deadline {
+            if let Ok(line) = source.recv_timeout(Duration::from_millis(200)) {
+                if line.starts_with(prefix) {
+                    return line;
+                }
+            }
+        }
+        panic!("node never printed {prefix:?}");
+    }
+
+    /// Sends a command line and waits for its answer on stdout.
+    fn command(&mut self, line: &str, answer: &str) -> String {
+        let stdin = self.stdin.as_mut().unwrap();
+        writeln!(stdin, "{line}").unwrap();
+        stdin.flush().unwrap();
+        self.wait_line(true, answer)
+    }
+
+    fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Target {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// Kills a child process when dropped.
+struct KillOnDrop(Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn lines(stream: impl std::io::Read + Send + 'static) -> Receiver<String> {
+    let (send, receive) = channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stream).lines().map_while(Result::ok) {
+            if send.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    receive
+}
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).output().unwrap()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn assert_ok(out: &Output) {
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(out));
+}
+
+/// Exit 2, nothing on stdout, one line on stderr containing every needle.
+fn assert_fails(out: &Output, needles: &[&str]) {
+    let err = stderr(out);
+    assert_eq!(out.status.code(), Some(2), "stderr: {err}");
+    assert!(
+        out.stdout.is_empty(),
+        "stdout should be empty: {}",
+        stdout(out)
+    );
+    assert_eq!(
+        err.trim_end().lines().count(),
+        1,
+        "one line expected: {err}"
+    );
+    assert!(err.starts_with("heapscope: error: "), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    for needle in needles {
+        assert!(err.contains(needle), "{err:?} should mention {needle:?}");
+    }
+}
+
+fn node_count(path: &Path) -> usize {
+    heapscope_snapshot::read_snapshot(path.to_str().unwrap())
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .node_count()
+}
+
+fn assert_close(a: usize, b: usize, what: &str) {
+    let ratio = a as f64 / b as f64;
+    assert!((0.97..=1.03).contains(&ratio), "{what}: {a} vs {b}");
+}
+
+#[test]
+fn capture_matches_write_heap_snapshot() {
+    let dir = temp_dir("capture");
+    let mut target = Target::start(true, &["objects", "100000"]);
+    let by_ws = dir.join("ws.heapsnapshot");
+    let by_address = dir.join("address.heapsnapshot");
+    let out = run(&[
+        "capture",
+        "--ws",
+        target.ws(),
+        "-o",
+        by_ws.to_str().unwrap(),
+    ]);
+    assert_ok(&out);
+    assert!(
+        stdout(&out).contains("heap snapshot captured"),
+        "{}",
+        stdout(&out)
+    );
+    let out = run(&[
+        "capture",
+        "--inspect",
+        &target.host_port(),
+        "--gc",
+        "-o",
+        by_address.to_str().unwrap(),
+    ]);
+    assert_ok(&out);
+    let written = dir.join("written.heapsnapshot");
+    target.command(&format!("write {}", written.display()), "written");
+    let reference = node_count(&written);
+    assert!(reference > 100_000);
+    assert_close(node_count(&by_ws), reference, "capture --ws");
+    assert_close(node_count(&by_address), reference, "capture --inspect --gc");
+    assert!(!dir.join("ws.heapsnapshot.partial").exists());
+    let summary = run(&["summary", by_ws.to_str().unwrap(), "--limit", "3"]);
+    assert_ok(&summary);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn capture_through_sigusr1() {
+    let default_port = SocketAddr::from((Ipv4Addr::LOCALHOST, 9229));
+    if TcpStream::connect_timeout(&default_port, Duration::from_millis(300)).is_ok() {
+        eprintln!(
+            "skipped: 127.0.0.1:9229 is in use, so SIGUSR1 cannot open a Node inspector there"
+        );
+        return;
+    }
+    let dir = temp_dir("sigusr1");
+    let target = Target::start(false, &["objects", "20000"]);
+    let file = dir.join("pid.heapsnapshot");
+    let out = run(&[
+        "capture",
+        "--pid",
+        &target.pid(),
+        "-o",
+        file.to_str().unwrap(),
+    ]);
+    assert_ok(&out);
+    assert!(stderr(&out).contains("SIGUSR1"), "{}", stderr(&out));
+    assert!(node_count(&file) > 20_000);
+    // Now the inspector is open: --pid finds its port without a signal.
+    let again = run(&[
+        "capture",
+        "--pid",
+        &target.pid(),
+        "-o",
+        file.to_str().unwrap(),
+    ]);
+    assert_ok(&again);
+    assert!(!stderr(&again).contains("SIGUSR1"), "{}", stderr(&again));
+    drop(target);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn capture_with_another_debugger_attached() {
+    // Node 20 accepts several inspector sessions at once; a second client
+    // (here one that paused nothing but enabled the debugger) does not stop us.
+    let dir = temp_dir("second");
+    let target = Target::start(true, &["objects", "10000"]);
+    let mut other =
+        heapscope_inspector::Session::connect(target.ws(), false, Duration::from_secs(5)).unwrap();
+    other
+        .call("Debugger.enable", serde_json::json!({}))
+        .unwrap();
+    let file = dir.join("second.heapsnapshot");
+    let out = run(&["capture", "--ws", target.ws(), "-o", file.to_str().unwrap()]);
+    assert_ok(&out);
+    assert!(node_count(&file) > 10_000);
+    other.close();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn target_exiting_mid_capture_leaves_no_file() {
+    let dir = temp_dir("exit");
+    let mut target = Target::start(true, &["objects", "1500000"]);
+    let file = dir.join("keep.heapsnapshot");
+    std::fs::write(&file, "previous capture").unwrap();
+    let partial = dir.join("keep.heapsnapshot.partial");
+    let capture = bin()
+        .args([
+            "capture",
+            "--force",
+            "--ws",
+            target.ws(),
+            "-o",
+            file.to_str().unwrap(),
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !partial.exists() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    target.kill();
+    // heapscope's own timeouts bound this wait.
+    let out = capture.wait_with_output().unwrap();
+    assert_fails(&out, &["capture failed", "closed the connection"]);
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "previous capture");
+    assert!(!partial.exists(), "the partial file must be removed");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn faults_are_one_line_errors() {
+    // A PID that is not Node: no signal is sent (SIGUSR1 would kill it).
+    let sleeper = KillOnDrop(Command::new("sleep").arg("30").spawn().unwrap());
+    let out = run(&["capture", "--pid", &sleeper.0.id().to_string()]);
+    assert_fails(&out, &["not a Node.js process"]);
+    drop(sleeper);
+    let out = run(&["capture", "--pid", "99999999"]);
+    assert_fails(&out, &["no process with PID 99999999"]);
+    let free_port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let out = run(&["capture", "--inspect", &format!("127.0.0.1:{free_port}")]);
+    assert_fails(&out, &["connection refused"]);
+    let out = run(&["capture", "--ws", &format!("ws://127.0.0.1:{free_port}/x")]);
+    assert_fails(&out, &["connection refused"]);
+    let out = run(&["capture", "--inspect", "10.255.255.1:9229"]);
+    assert_fails(&out, &["not a loopback address", "--allow-remote"]);
+    let out = run(&["capture"]);
+    assert_fails(&out, &["--pid PID, --inspect HOST:PORT or --ws URL"]);
+    let out = run(&["capture", "--inspect", "nonsense"]);
+    assert_fails(&out, &["invalid inspector address"]);
+}
+
+#[test]
+fn permission_denied_is_one_line() {
+    // SAFETY: geteuid has no preconditions.
+    let root = unsafe { libc::geteuid() } == 0;
+    let target = Target::start(false, &["idle"]);
+    let out = if root {
+        use std::os::unix::process::CommandExt;
+        bin()
+            .args(["capture", "--pid", &target.pid()])
+            .current_dir("/")
+            .uid(65534)
+            .gid(65534)
+            .output()
+            .unwrap()
+    } else {
+        run(&["capture", "--pid", "1"])
+    };
+    assert_fails(&out, &["permission denied"]);
+}

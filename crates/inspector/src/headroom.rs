@@ -1,0 +1,109 @@
+//! What writing a heap snapshot costs the target, from a model calibrated with
+//! `bench/headroom-calibrate.js` (see README, "Headroom guard"): V8 builds the
+//! whole snapshot graph in the target before streaming it, about
+//! [`BYTES_PER_OBJECT`] per heap object whatever the object's size, plus a fixed
+//! part. Objects are estimated from the used bytes of each heap space; large-
+//! object spaces hold few objects and cost almost nothing.
+
+use crate::cdp::Session;
+use crate::error::Result;
+use serde::Deserialize;
+
+/// Peak RSS growth per heap object while writing (measured 800–1,570 B; see README).
+pub const BYTES_PER_OBJECT: u64 = 1_500;
+/// Fixed part of the peak growth (measured ~30 MB on an almost empty heap).
+pub const FIXED_BYTES: u64 = 32 << 20;
+/// Assumed mean object size in the ordinary spaces (measured 32–88 B/object in
+/// the calibration heaps): on the small side, to be safe.
+pub const MEAN_OBJECT_BYTES: u64 = 48;
+/// Assumed mean size in code space (code objects are larger).
+pub const MEAN_CODE_OBJECT_BYTES: u64 = 200;
+
+/// One V8 heap space as `v8.getHeapSpaceStatistics()` reports it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct HeapSpace {
+    pub space_name: String,
+    pub space_used_size: u64,
+}
+
+/// The target's heap figures that the model needs.
+#[derive(Debug, Clone, Deserialize)]
+pub struct HeapFigures {
+    pub spaces: Vec<HeapSpace>,
+    pub rss: u64,
+    pub pid: u32,
+    /// `os.freemem()` and `process.constrainedMemory()` as the target sees them.
+    pub freemem: u64,
+    /// A float: Node reports "no limit" as 2^64.
+    pub constrained: Option<f64>,
+}
+
+/// What the model predicts.
+#[derive(Debug, Clone, Copy)]
+pub struct Estimate {
+    pub objects: u64,
+    /// Bytes in spaces of ordinary (small) objects.
+    pub small_bytes: u64,
+    /// Bytes in large-object spaces.
+    pub large_bytes: u64,
+    /// Predicted peak RSS growth of the target while writing.
+    pub cost: u64,
+}
+
+const FIGURES_EXPRESSION: &str = "(() => { const v8 = require('v8'); const os = require('os'); \
+    return { spaces: v8.getHeapSpaceStatistics(), rss: process.memoryUsage.rss(), pid: process.pid, \
+    freemem: os.freemem(), constrained: typeof process.constrainedMemory === 'function' \
+    ? (process.constrainedMemory() || null) : null }; })()";
+
+/// Reads the heap figures from the target (`Runtime.evaluate`, no side effects).
+pub fn read_figures(session: &mut Session) -> Result<HeapFigures> {
+    let value = session.evaluate(FIGURES_EXPRESSION)?;
+    serde_json::from_value(value).map_err(|e| {
+        crate::InspectorError::BadInput(format!("unexpected heap statistics from the target: {e}"))
+    })
+}
+
+/// Applies the model to the heap spaces.
+pub fn estimate(spaces: &[HeapSpace]) -> Estimate {
+    let mut objects = 0;
+    let (mut small_bytes, mut large_bytes) = (0, 0);
+    for space in spaces {
+        let used = space.space_used_size;
+        if space.space_name.contains("large_object") {
+            large_bytes += used;
+        } else if space.space_name.starts_with("code") {
+            small_bytes += used;
+            objects += used / MEAN_CODE_OBJECT_BYTES;
+        } else {
+            small_bytes += used;
+            objects += used / MEAN_OBJECT_BYTES;
+        }
+    }
+    Estimate {
+        objects,
+        small_bytes,
+        large_bytes,
+        cost: FIXED_BYTES + objects * BYTES_PER_OBJECT,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn space(name: &str, used: u64) -> HeapSpace {
+        HeapSpace {
+            space_name: name.into(),
+            space_used_size: used,
+        }
+    }
+
+    #[test]
+    fn small_objects_cost_large_ones_do_not() {
+        let small = estimate(&[space("old_space", 200_000_000)]);
+        let large = estimate(&[space("large_object_space", 200_000_000)]);
+        assert_eq!(small.objects, 4_166_666);
+        assert!(small.cost > 6_000_000_000);
+        assert_eq!(large.cost, FIXED_BYTES);
+    }
+}

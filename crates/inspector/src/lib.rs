@@ -1,0 +1,18 @@
+//! heapscope-inspector: a Chrome DevTools Protocol client for Node's inspector.
+//! It finds a target (PID, `HOST:PORT` or WebSocket URL; loopback only unless
+//! allowed), streams heap snapshots to disk in constant memory, reads memory
+//! figures from the target and from `/proc`, and runs the sampling heap profiler.
+
+pub mod address;
+pub mod capture;
+pub mod cdp;
+pub mod discovery;
+pub mod error;
+pub mod headroom;
+pub mod memory;
+pub mod process;
+pub mod target;
+
+pub use cdp::Session;
+pub use error::{InspectorError, Result};
+pub use target::{locate, Located, TargetSpec};
