@@ -38,6 +38,8 @@ enum Command {
     Leaks(commands::leaks::Args),
     /// Take a heap snapshot of a running Node process through its inspector.
     Capture(commands::capture::Args),
+    /// Memory timeline of a running process (RSS, CPU, V8 heap) and a growth verdict.
+    Watch(commands::watch::Args),
 }
 
 /// A failure reported to the user as one line, with exit code 2.
@@ -63,6 +65,7 @@ fn main() -> ExitCode {
         Command::Diff(args) => commands::diff::run(args),
         Command::Leaks(args) => commands::leaks::run(args),
         Command::Capture(args) => commands::capture::run(args),
+        Command::Watch(args) => commands::watch::run(args),
     };
     if std::env::var_os("HEAPSCOPE_TIMINGS").is_some() {
         if let Some(at) = load::LOADED_AT.get() {

@@ -366,3 +366,111 @@ fn permission_denied_is_one_line() {
     };
     assert_fails(&out, &["permission denied"]);
 }
+
+#[test]
+fn watch_reports_growth_in_the_js_heap() {
+    let dir = temp_dir("watch-grow");
+    let target = Target::start(true, &["grow"]);
+    let timeline = dir.join("timeline.json");
+    let out = run(&[
+        "watch",
+        "--ws",
+        target.ws(),
+        "--interval",
+        "250ms",
+        "--duration",
+        "5s",
+        "-o",
+        timeline.to_str().unwrap(),
+        "--snapshot-above",
+        "1MB",
+        "--snapshot-dir",
+        dir.to_str().unwrap(),
+    ]);
+    assert_ok(&out);
+    let text = stdout(&out);
+    assert!(text.contains("verdict: growing"), "{text}");
+    assert!(text.contains("where: the JS heap grows"), "{text}");
+    assert!(text.contains("snapshot: RSS reached"), "{text}");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&timeline).unwrap()).unwrap();
+    assert_eq!(json["format"], "heapscope-timeline");
+    assert_eq!(json["verdict"]["state"], "growing");
+    let samples = json["samples"].as_array().unwrap();
+    assert!(samples.len() >= 8, "{}", samples.len());
+    assert!(samples[1]["heap_used_bytes"].as_u64().unwrap() > 0);
+    let snapshot = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|e| e == "heapsnapshot"))
+        .expect("a --snapshot-above snapshot");
+    assert!(node_count(&snapshot) > 1000);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn watch_by_pid_without_inspector_says_steady() {
+    let dir = temp_dir("watch-idle");
+    let target = Target::start(false, &["idle"]);
+    let timeline = dir.join("timeline.csv");
+    let out = run(&[
+        "watch",
+        "--pid",
+        &target.pid(),
+        "--interval",
+        "250ms",
+        "--duration",
+        "4s",
+        "-o",
+        timeline.to_str().unwrap(),
+    ]);
+    assert_ok(&out);
+    let text = stdout(&out);
+    assert!(text.contains("verdict: steady"), "{text}");
+    assert!(text.contains("heap figures unavailable"), "{text}");
+    let csv = std::fs::read_to_string(&timeline).unwrap();
+    let mut lines = csv.lines();
+    assert!(lines
+        .next()
+        .unwrap()
+        .starts_with("t_s,unix_ms,rss_bytes,cpu_percent"));
+    assert!(lines.count() >= 10);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn watch_stops_on_ctrl_c_and_when_the_target_exits() {
+    let mut target = Target::start(true, &["idle"]);
+    let watch = bin()
+        .args(["watch", "--ws", target.ws(), "--interval", "100ms"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    // SAFETY: kill(2) on our own child.
+    unsafe { libc::kill(watch.id() as i32, libc::SIGINT) };
+    let out = watch.wait_with_output().unwrap();
+    assert_ok(&out);
+    assert!(stdout(&out).contains("verdict: steady"), "{}", stdout(&out));
+    let watch = bin()
+        .args([
+            "watch",
+            "--pid",
+            &target.pid(),
+            "--interval",
+            "100ms",
+            "--duration",
+            "30s",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(800));
+    target.kill();
+    let out = watch.wait_with_output().unwrap();
+    assert_ok(&out);
+    assert!(stdout(&out).contains("exited"), "{}", stdout(&out));
+}

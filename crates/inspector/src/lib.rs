@@ -11,7 +11,10 @@ pub mod error;
 pub mod headroom;
 pub mod memory;
 pub mod process;
+pub mod procstat;
 pub mod target;
+pub mod timeline;
+pub mod trend;
 
 pub use cdp::Session;
 pub use error::{InspectorError, Result};

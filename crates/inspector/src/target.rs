@@ -93,6 +93,12 @@ fn locate_pid(pid: u32, allow_remote: bool) -> Result<Located> {
     )))
 }
 
+/// The WebSocket URL of an inspector the process already has open, if any
+/// (no signal is sent).
+pub fn open_inspector(pid: u32, allow_remote: bool) -> Result<Option<String>> {
+    probe_ports(pid, allow_remote, &[])
+}
+
 /// Asks each port the process listens on (except `skip`) for `/json/list`;
 /// the default port first. Unspecified addresses are reached through loopback.
 fn probe_ports(pid: u32, allow_remote: bool, skip: &[SocketAddr]) -> Result<Option<String>> {

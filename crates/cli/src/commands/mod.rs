@@ -14,3 +14,5 @@ pub mod strings;
 pub mod summary;
 pub mod target;
 pub mod top;
+pub mod units;
+pub mod watch;
