@@ -40,6 +40,8 @@ enum Command {
     Capture(commands::capture::Args),
     /// Memory timeline of a running process (RSS, CPU, V8 heap) and a growth verdict.
     Watch(commands::watch::Args),
+    /// Sampling heap profile of a running process: live allocations by function and package.
+    Profile(commands::profile::Args),
 }
 
 /// A failure reported to the user as one line, with exit code 2.
@@ -66,6 +68,7 @@ fn main() -> ExitCode {
         Command::Leaks(args) => commands::leaks::run(args),
         Command::Capture(args) => commands::capture::run(args),
         Command::Watch(args) => commands::watch::run(args),
+        Command::Profile(args) => commands::profile::run(args),
     };
     if std::env::var_os("HEAPSCOPE_TIMINGS").is_some() {
         if let Some(at) = load::LOADED_AT.get() {

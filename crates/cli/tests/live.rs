@@ -474,3 +474,36 @@ fn watch_stops_on_ctrl_c_and_when_the_target_exits() {
     assert_ok(&out);
     assert!(stdout(&out).contains("exited"), "{}", stdout(&out));
 }
+
+#[test]
+fn profile_attributes_a_known_allocation_site() {
+    let target = Target::start(true, &["site"]);
+    let out = run(&["profile", "--ws", target.ws(), "--duration", "2s", "--json"]);
+    assert_ok(&out);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert!(json["total_bytes"].as_u64().unwrap() > 1_000_000, "{json}");
+    let top = &json["functions"][0];
+    assert_eq!(top["function"], "allocateWidgets", "{json}");
+    assert!(
+        top["url"]
+            .as_str()
+            .unwrap()
+            .ends_with("tests/live/target.js"),
+        "{top}"
+    );
+    assert_eq!(top["line"], 16);
+    assert_eq!(top["package"], "(app)");
+    assert_eq!(json["packages"][0]["package"], "(app)");
+    let table = run(&[
+        "profile",
+        "--inspect",
+        &target.host_port(),
+        "--duration",
+        "1s",
+    ]);
+    assert_ok(&table);
+    let text = stdout(&table);
+    assert!(text.contains("allocateWidgets"), "{text}");
+    assert!(text.contains("target.js:16"), "{text}");
+    assert!(text.contains("Top-down"), "{text}");
+}

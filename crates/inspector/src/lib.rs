@@ -12,6 +12,7 @@ pub mod headroom;
 pub mod memory;
 pub mod process;
 pub mod procstat;
+pub mod sampling;
 pub mod target;
 pub mod timeline;
 pub mod trend;

@@ -5,6 +5,7 @@
 
 use crate::commands::capture::capture_to;
 use crate::commands::headroom;
+use crate::commands::interrupt::{ctrl_c_flag, wait_until};
 use crate::commands::target::{TargetArgs, CONNECT_TIMEOUT};
 use crate::commands::units::{parse_duration, parse_size};
 use crate::CliError;
@@ -15,15 +16,11 @@ use heapscope_inspector::{locate, procstat, InspectorError, Session, TargetSpec}
 use heapscope_report::human_bytes;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// Without `--duration`, watching stops after this many samples at the latest.
 const MAX_SAMPLES: usize = 1_000_000;
 const MIN_INTERVAL: Duration = Duration::from_millis(50);
-/// Granularity of waiting, so Ctrl-C is noticed quickly.
-const WAIT_STEP: Duration = Duration::from_millis(25);
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -91,7 +88,7 @@ pub fn run(args: Args) -> Result<String, CliError> {
     let mut ended = None;
     let mut next_due = started;
     for _ in 0..max_samples {
-        if !wait_until(next_due, &stop) {
+        if !wait_until(next_due, &stop, &mut || true) {
             break;
         }
         let sample = match source.sample(started) {
@@ -144,29 +141,6 @@ fn timeline_format(path: &Path) -> Result<TimelineFormat, CliError> {
             "{}: the timeline file must end in .csv or .json",
             path.display()
         ))),
-    }
-}
-
-/// Set by Ctrl-C (SIGINT); watching then stops and the verdict is printed.
-fn ctrl_c_flag() -> Arc<AtomicBool> {
-    let flag = Arc::new(AtomicBool::new(false));
-    let setter = flag.clone();
-    // Failure only means a handler is already installed; Ctrl-C then ends the process.
-    let _ = ctrlc::set_handler(move || setter.store(true, Ordering::SeqCst));
-    flag
-}
-
-/// Sleeps until `due`; false when Ctrl-C came first.
-fn wait_until(due: Instant, stop: &AtomicBool) -> bool {
-    loop {
-        if stop.load(Ordering::SeqCst) {
-            return false;
-        }
-        let now = Instant::now();
-        if now >= due {
-            return true;
-        }
-        std::thread::sleep((due - now).min(WAIT_STEP));
     }
 }
 

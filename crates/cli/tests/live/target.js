@@ -2,7 +2,7 @@
 //   objects N  keep N small objects, then idle
 //   grow       keep allocating ~4 MB/s of retained objects
 //   idle       allocate nothing
-//   site       keep objects allocated by allocateWidgets() (for `profile`)
+//   site       keep objects allocated by allocateWidgets() every 50 ms for 10 s (for `profile`)
 // Prints "ready" on stdout when set up. Commands on stdin, one per line:
 //   write PATH   v8.writeHeapSnapshot(PATH), then prints "written PATH"
 //   site         allocates one more batch in allocateWidgets(), prints "allocated"
@@ -26,7 +26,11 @@ if (mode === 'objects') {
     for (let i = 0; i < 2000; i++) kept.push({ n: i, text: 'grow-' + i + '-' + Date.now() });
   }, 50);
 } else if (mode === 'site') {
-  allocateWidgets(20000);
+  let batches = 0;
+  const timer = setInterval(() => {
+    allocateWidgets(2000);
+    if (++batches === 200) clearInterval(timer);
+  }, 50);
 }
 
 const commands = readline.createInterface({ input: process.stdin });
