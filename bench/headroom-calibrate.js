@@ -2,7 +2,10 @@
 // while V8 writes a heap snapshot, per object, for heaps of objects of several
 // sizes. Run: node --expose-gc bench/headroom-calibrate.js KIND COUNT
 // Prints one JSON line. Kinds: obj1 ({a}), obj8 (8 fields), str (short strings),
-// arr (small arrays), f64 (a few big Float64Arrays: large-object space).
+// arr (small arrays), all held in one big array; obj1c and obj8c: the same
+// objects held in arrays of 1000 (a more usual shape: one huge array costs
+// about 1 kB more per element); f64 (a few big Float64Arrays) and numarr
+// (a few big arrays of doubles): large-object space.
 'use strict';
 const fs = require('fs');
 const os = require('os');
@@ -22,6 +25,17 @@ if (kind === 'f64') {
   for (let i = 0; i < count; i++) keep.push(new Float64Array(4 << 20));
 } else if (kind === 'numarr') {
   for (let i = 0; i < count; i++) keep.push(new Array(4 << 20).fill(1.5));
+} else if (kind.endsWith('c') && makers[kind.slice(0, -1)]) {
+  const make = makers[kind.slice(0, -1)];
+  let group = [];
+  for (let i = 0; i < count; i++) {
+    if (group.length === 1000) {
+      keep.push(group);
+      group = [];
+    }
+    group.push(make(i));
+  }
+  keep.push(group);
 } else {
   const make = makers[kind];
   if (!make) throw new Error('unknown kind ' + kind);

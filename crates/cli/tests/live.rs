@@ -507,3 +507,84 @@ fn profile_attributes_a_known_allocation_site() {
     assert!(text.contains("target.js:16"), "{text}");
     assert!(text.contains("Top-down"), "{text}");
 }
+
+/// A memory cgroup made for one test, removed when dropped.
+struct TestCgroup(PathBuf);
+
+impl TestCgroup {
+    /// A child of our own memory cgroup (v1 or v2) limited to `limit` bytes;
+    /// `None` where cgroups cannot be created here.
+    fn create(limit: u64) -> Option<TestCgroup> {
+        let own = std::fs::read_to_string("/proc/self/cgroup").ok()?;
+        let name = format!("heapscope-test-{}", std::process::id());
+        for line in own.lines() {
+            let mut parts = line.splitn(3, ':');
+            let (id, controllers, path) = (parts.next()?, parts.next()?, parts.next()?);
+            let (root, limit_file) = if controllers.split(',').any(|c| c == "memory") {
+                ("/sys/fs/cgroup/memory", "memory.limit_in_bytes")
+            } else if id == "0" && controllers.is_empty() {
+                ("/sys/fs/cgroup", "memory.max")
+            } else {
+                continue;
+            };
+            let dir = Path::new(root)
+                .join(path.trim_start_matches('/'))
+                .join(&name);
+            if std::fs::create_dir(&dir).is_err() {
+                continue;
+            }
+            let group = TestCgroup(dir);
+            if std::fs::write(group.0.join(limit_file), limit.to_string()).is_ok() {
+                return Some(group);
+            }
+        }
+        None
+    }
+
+    fn add(&self, pid: u32) -> bool {
+        std::fs::write(self.0.join("cgroup.procs"), pid.to_string()).is_ok()
+    }
+}
+
+impl Drop for TestCgroup {
+    fn drop(&mut self) {
+        for _ in 0..50 {
+            if std::fs::remove_dir(&self.0).is_ok() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+#[test]
+fn capture_refuses_when_the_snapshot_would_not_fit() {
+    let Some(cgroup) = TestCgroup::create(150_000_000) else {
+        eprintln!("skipped: cannot create a memory cgroup here");
+        return;
+    };
+    let mut target = Target::start(true, &["objects", "300000"]);
+    if !cgroup.add(target.child.id()) {
+        eprintln!("skipped: cannot move a process into a new memory cgroup here");
+        return;
+    }
+    let out = run(&[
+        "capture",
+        "--pid",
+        &target.pid(),
+        "-o",
+        "/nonexistent/never.heapsnapshot",
+    ]);
+    assert_fails(
+        &out,
+        &[
+            "capture refused",
+            "objects",
+            "cgroup",
+            "--force",
+            "heapscope profile",
+        ],
+    );
+    target.kill();
+    drop(cgroup);
+}

@@ -36,14 +36,20 @@ pub fn collect_garbage(session: &mut Session) -> Result<()> {
 
 /// Takes a snapshot and writes its text to `sink` as it streams in. Returns
 /// the number of bytes written. Nothing is buffered beyond one chunk.
+/// `report_progress` asks V8 for `Building` progress events (a small cost in
+/// the target; worth it only when someone watches).
 pub fn take_heap_snapshot(
     session: &mut Session,
     sink: &mut dyn Write,
+    report_progress: bool,
     mut on_progress: impl FnMut(Progress),
 ) -> Result<u64> {
     session.call("HeapProfiler.enable", serde_json::json!({}))?;
     let mut written: u64 = 0;
-    let params = serde_json::json!({ "reportProgress": true, "captureNumericValue": false });
+    let params = serde_json::json!({
+        "reportProgress": report_progress,
+        "captureNumericValue": false,
+    });
     session.call_with_events(
         "HeapProfiler.takeHeapSnapshot",
         params,

@@ -75,7 +75,10 @@ pub fn capture_to(session: &mut Session, output: &Path, gc: bool) -> Result<u64,
         .map_err(|e| CliError(format!("cannot create {}: {e}", partial.display())))?;
     let mut sink = BufWriter::with_capacity(1 << 20, file);
     let bar = progress_bar();
-    let result = take_heap_snapshot(session, &mut sink, |p| {
+    let timings = Timings::new();
+    let report_progress = bar.is_some() || std::env::var_os("HEAPSCOPE_PROGRESS_EVENTS").is_some();
+    let result = take_heap_snapshot(session, &mut sink, report_progress, |p| {
+        timings.note(p);
         if let Some(bar) = &bar {
             show(bar, p)
         }
@@ -94,6 +97,7 @@ pub fn capture_to(session: &mut Session, output: &Path, gc: bool) -> Result<u64,
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
+    timings.report();
     drop(sink);
     let bytes = match result {
         Ok(bytes) => bytes,
@@ -143,5 +147,48 @@ fn show(bar: &ProgressBar, progress: Progress) {
             }
             bar.set_position(bytes);
         }
+    }
+}
+
+/// With `HEAPSCOPE_TIMINGS` set: when the first chunk arrived (V8 built the
+/// snapshot graph until then) and when the last did.
+struct Timings {
+    enabled: bool,
+    started: Instant,
+    first_chunk: std::cell::Cell<Option<Instant>>,
+}
+
+impl Timings {
+    fn new() -> Timings {
+        Timings {
+            enabled: std::env::var_os("HEAPSCOPE_TIMINGS").is_some(),
+            started: Instant::now(),
+            first_chunk: std::cell::Cell::new(None),
+        }
+    }
+
+    fn note(&self, progress: Progress) {
+        if self.enabled
+            && matches!(progress, Progress::Writing { .. })
+            && self.first_chunk.get().is_none()
+        {
+            self.first_chunk.set(Some(Instant::now()));
+        }
+    }
+
+    fn report(&self) {
+        if !self.enabled {
+            return;
+        }
+        let now = Instant::now();
+        let first = self.first_chunk.get().unwrap_or(now);
+        eprintln!(
+            "heapscope: {:>8.1} ms  snapshot graph built in the target (until the first chunk)",
+            (first - self.started).as_secs_f64() * 1e3
+        );
+        eprintln!(
+            "heapscope: {:>8.1} ms  chunks streamed",
+            (now - first).as_secs_f64() * 1e3
+        );
     }
 }

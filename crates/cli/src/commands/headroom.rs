@@ -24,17 +24,27 @@ pub fn check(session: &mut Session, pid: Option<u32>) -> Result<(), CliError> {
     };
     let estimate = estimate(&figures.spaces);
     if estimate.cost <= available.bytes {
+        if estimate.worst_cost > available.bytes {
+            eprintln!(
+                "heapscope: warning: the snapshot should need about {} in the target, but up to {} if millions of small objects sit in a few huge arrays; {} is available ({})",
+                human_bytes(estimate.cost as f64),
+                human_bytes(estimate.worst_cost as f64),
+                human_bytes(available.bytes as f64),
+                available.source
+            );
+        }
         return Ok(());
     }
     Err(CliError(format!(
         "capture refused: writing a snapshot of this heap would need about {} more memory in the target \
-         (≈ {} objects estimated from {} of small-object heap, {} in large objects), \
+         (≈ {} objects estimated from {} of small-object heap, {} in large objects; up to {} for some heap shapes), \
          but only {} is available ({}); the target could be killed for lack of memory. \
          Use --force to capture anyway, or `heapscope profile` for a low-overhead sampling profile",
         human_bytes(estimate.cost as f64),
         heapscope_report::thousands(estimate.objects),
         human_bytes(estimate.small_bytes as f64),
         human_bytes(estimate.large_bytes as f64),
+        human_bytes(estimate.worst_cost as f64),
         human_bytes(available.bytes as f64),
         available.source,
     )))
