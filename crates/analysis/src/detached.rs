@@ -63,7 +63,7 @@ impl Propagation {
 pub fn propagate(snap: &mut HeapSnapshot) -> Vec<u8> {
     let n = snap.node_count();
     let native = snap.node_types.native;
-    let Some(seed) = snap.nodes.detachedness.clone() else {
+    let Some(seed) = snap.nodes.detachedness.take() else {
         // Old snapshots: natives already named "Detached …" are detached.
         return (0..n)
             .map(|i| {

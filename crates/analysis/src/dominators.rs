@@ -43,59 +43,72 @@ pub struct DominatorTree {
     pub preorder: Vec<u32>,
 }
 
-/// Essential in-degree per node, saturated at 2 (0: orphan, 1: the DFS parent
-/// is the only essential retainer, 2: two or more).
-fn essential_in_degree(g: &DomGraph) -> Vec<u8> {
-    let mut indeg = vec![0u8; g.node_count];
+/// Nodes with at least one essential retainer (the others are DevTools' orphans).
+fn has_essential_retainer(g: &DomGraph) -> BitSet {
+    let mut retained = BitSet::new(g.node_count);
     for (e, &t) in g.to.iter().enumerate() {
         if g.essential.get(e) {
-            let d = &mut indeg[t as usize];
-            if *d < 2 {
-                *d += 1;
-            }
+            retained.set(t as usize);
         }
     }
-    indeg
+    retained
 }
 
-/// Computes the dominator tree with Semi-NCA. Only nodes with two or more
-/// essential retainers need their retainer list: a node with one has it as its
-/// DFS parent, which is then its semidominator. Those lists are built after the
-/// DFS, with retainers already as DFS numbers, so no full reverse index is needed.
-pub fn dominator_tree(g: &DomGraph) -> DominatorTree {
-    let n = g.node_count;
-    let root = g.root;
-    let indeg = essential_in_degree(g);
-    // --- DFS numbering (preorder) over essential edges.
-    let mut pre = vec![UNREACHED; n];
-    let mut vertex: Vec<u32> = Vec::with_capacity(n);
-    let mut parent: Vec<u32> = Vec::with_capacity(n);
-    let mut stack: Vec<(u32, u32)> = Vec::new();
-    let mut dfs = |start: u32, pre: &mut Vec<u32>, vertex: &mut Vec<u32>, parent: &mut Vec<u32>| {
-        pre[start as usize] = vertex.len() as u32;
-        vertex.push(start);
-        parent.push(0);
+/// The DFS numbering and what the DFS learns per DFS number: `parent`,
+/// `label` (the lowest-numbered retainer so far) and, in `first[w + 1]`, the
+/// count of higher-numbered retainers.
+struct Numbering {
+    pre: Vec<u32>,
+    vertex: Vec<u32>,
+    parent: Vec<u32>,
+    label: Vec<u32>,
+    first: Vec<u32>,
+}
+
+impl Numbering {
+    fn new(n: usize) -> Self {
+        Numbering {
+            pre: vec![UNREACHED; n],
+            vertex: Vec::with_capacity(n),
+            parent: Vec::with_capacity(n),
+            label: Vec::with_capacity(n),
+            first: vec![0; n + 1],
+        }
+    }
+
+    /// Numbers everything reachable from `start` (the root, or an orphan hung
+    /// under the root, number 0) and sorts the essential edges met on the way.
+    fn dfs(&mut self, g: &DomGraph, start: u32, stack: &mut Vec<(u32, u32)>) {
+        self.number(start, 0);
         stack.push((start, g.first_edge[start as usize]));
         while let Some(top) = stack.last_mut() {
             let (v, mut e) = *top;
+            let pv = self.pre[v as usize];
             let end = g.first_edge[v as usize + 1];
             let mut next = None;
             while e < end {
+                let essential = g.essential.get(e as usize);
                 let w = g.to[e as usize];
-                let ok = g.essential.get(e as usize) && pre[w as usize] == UNREACHED;
                 e += 1;
-                if ok {
+                if !essential {
+                    continue;
+                }
+                let pw = self.pre[w as usize];
+                if pw == UNREACHED {
                     next = Some(w);
                     break;
+                }
+                if pw > pv {
+                    let l = &mut self.label[pw as usize];
+                    *l = (*l).min(pv);
+                } else if pw < pv {
+                    self.first[pw as usize + 1] += 1;
                 }
             }
             top.1 = e;
             match next {
                 Some(w) => {
-                    let pv = pre[v as usize];
-                    pre[w as usize] = vertex.len() as u32;
-                    vertex.push(w);
-                    parent.push(pv);
+                    self.number(w, pv);
                     stack.push((w, g.first_edge[w as usize]));
                 }
                 None => {
@@ -103,35 +116,61 @@ pub fn dominator_tree(g: &DomGraph) -> DominatorTree {
                 }
             }
         }
-    };
-    dfs(root, &mut pre, &mut vertex, &mut parent);
+    }
+
+    fn number(&mut self, v: u32, parent: u32) {
+        self.pre[v as usize] = self.vertex.len() as u32;
+        self.vertex.push(v);
+        self.parent.push(parent);
+        self.label.push(parent);
+    }
+}
+
+/// Computes the dominator tree with Semi-NCA in DFS-number space. The DFS
+/// itself sorts every essential edge `v → w` of a reached node: a retainer
+/// numbered below `w` (its DFS parent, or an ancestor by a forward edge) is a
+/// semidominator candidate as is, so only the running minimum is kept (in
+/// `label`, unused until `w` is processed); a retainer numbered above `w` needs
+/// the path evaluation and goes to `w`'s retainer list, counted during the DFS
+/// and filled by one more pass over the edges. Sources never reached are left
+/// out (they never lower a semidominator), and no reverse index is needed.
+pub fn dominator_tree(g: &DomGraph) -> DominatorTree {
+    dominator_tree_then(g, || {})
+}
+
+/// [`dominator_tree`], calling `scratch_freed` once the semidominator phase's
+/// scratch arrays are released (the memory peak is over), so that a caller can
+/// start memory-hungry work in parallel from then on.
+pub fn dominator_tree_then(g: &DomGraph, scratch_freed: impl FnOnce()) -> DominatorTree {
+    let n = g.node_count;
+    let root = g.root;
+    let mut t = crate::timing::Phases::from_env();
+    let retained = has_essential_retainer(g);
+    t.lap("    orphans");
+    // --- DFS numbering (preorder) over essential edges.
+    let mut num = Numbering::new(n);
+    let mut stack = Vec::new();
+    num.dfs(g, root, &mut stack);
     // Orphans (no essential retainer) hang under the root, as in DevTools.
-    if vertex.len() < n {
-        for v in 0..n as u32 {
-            if v != root && pre[v as usize] == UNREACHED && indeg[v as usize] == 0 {
-                dfs(v, &mut pre, &mut vertex, &mut parent);
-            }
+    for v in 0..n as u32 {
+        if v != root && !retained.get(v as usize) && num.pre[v as usize] == UNREACHED {
+            num.dfs(g, v, &mut stack);
         }
     }
     drop(stack);
+    let Numbering {
+        pre,
+        mut vertex,
+        parent,
+        mut label,
+        mut first,
+    } = num;
+    drop(retained);
     let reached = vertex.len();
+    first.truncate(reached + 1);
+    t.lap("    dfs");
 
-    // --- Retainer lists (as DFS numbers) of reached nodes with several
-    // essential retainers, indexed by DFS number; unreached sources are left out
-    // (they never lower a semidominator).
-    let mut first = vec![0u32; reached + 1];
-    for v in 0..n {
-        if pre[v] == UNREACHED {
-            continue;
-        }
-        for e in g.first_edge[v] as usize..g.first_edge[v + 1] as usize {
-            let t = g.to[e] as usize;
-            let w = pre[t];
-            if w != UNREACHED && indeg[t] == 2 && g.essential.get(e) {
-                first[w as usize + 1] += 1;
-            }
-        }
-    }
+    // --- Retainer lists (higher DFS numbers only), indexed by DFS number.
     for i in 0..reached {
         first[i + 1] += first[i];
     }
@@ -143,11 +182,13 @@ pub fn dominator_tree(g: &DomGraph) -> DominatorTree {
             continue;
         }
         for e in g.first_edge[v] as usize..g.first_edge[v + 1] as usize {
-            let t = g.to[e] as usize;
-            let w = pre[t];
-            if w != UNREACHED && indeg[t] == 2 && g.essential.get(e) {
-                first[w as usize + 1] -= 1;
-                slots[first[w as usize + 1] as usize] = pv;
+            if g.essential.get(e) {
+                // Every essential successor of a reached node is reached.
+                let w = pre[g.to[e] as usize];
+                if w < pv {
+                    first[w as usize + 1] -= 1;
+                    slots[first[w as usize + 1] as usize] = pv;
+                }
             }
         }
     }
@@ -155,60 +196,48 @@ pub fn dominator_tree(g: &DomGraph) -> DominatorTree {
     first.copy_within(1.., 0);
     first[reached] = slots.len() as u32;
     drop(pre);
-    drop(indeg);
+    t.lap("    retainer lists");
 
     // --- Semidominators (as DFS numbers), with path compression. A node is
     // "linked" once processed, i.e. when its number is above the current one.
-    let mut semi: Vec<u32> = (0..reached as u32).collect();
-    let mut label: Vec<u32> = semi.clone();
+    // `semi` of a processed node is kept in the list offsets: node `i` reads
+    // `first[i]` and `first[i + 1]`, and nodes go downwards, so once `i` is done
+    // `first[i + 1]` is never read again and holds `semi[i]` (one array less at
+    // the memory peak).
     let mut ancestor: Vec<u32> = parent.clone();
     let mut path: Vec<u32> = Vec::new();
     for i in (1..reached).rev() {
         let cur = i as u32;
-        // Without a list the node has at most one essential retainer, its DFS
-        // parent (an orphan's parent is the root): that is its semidominator.
-        let list = &slots[first[i] as usize..first[i + 1] as usize];
-        let s = match list.is_empty() {
-            true => parent[i],
-            false => {
-                let mut s = cur;
-                for &p in list {
-                    let cand = if p <= cur {
-                        p
-                    } else {
-                        // eval(p): the minimum semidominator on p's linked path.
-                        let mut x = p;
-                        path.clear();
-                        while ancestor[x as usize] > cur {
-                            path.push(x);
-                            x = ancestor[x as usize];
-                        }
-                        for &y in path.iter().rev() {
-                            let a = ancestor[y as usize] as usize;
-                            if label[a] < label[y as usize] {
-                                label[y as usize] = label[a];
-                            }
-                            ancestor[y as usize] = ancestor[a];
-                        }
-                        label[p as usize]
-                    };
-                    if cand < s {
-                        s = cand;
-                    }
-                }
-                s
+        let mut s = label[i];
+        for &p in &slots[first[i] as usize..first[i + 1] as usize] {
+            // eval(p): the minimum semidominator on p's linked path (p > cur).
+            let mut x = p;
+            path.clear();
+            while ancestor[x as usize] > cur {
+                path.push(x);
+                x = ancestor[x as usize];
             }
-        };
-        semi[i] = s;
+            for &y in path.iter().rev() {
+                let a = ancestor[y as usize] as usize;
+                if label[a] < label[y as usize] {
+                    label[y as usize] = label[a];
+                }
+                ancestor[y as usize] = ancestor[a];
+            }
+            s = s.min(label[p as usize]);
+        }
+        first[i + 1] = s;
         label[i] = s;
     }
+    t.lap("    semidominators");
     drop(label);
     drop(ancestor);
     drop(slots);
-    drop(first);
+    scratch_freed();
 
-    // --- Immediate dominators by nearest common ancestor; `semi` becomes `idom`.
-    let idom = &mut semi;
+    // --- Immediate dominators by nearest common ancestor; semidominators
+    // (`first[i + 1]`) become immediate dominators (`idom[i]`) in place.
+    let idom = &mut first[1..];
     idom[0] = 0;
     for i in 1..reached {
         let s = idom[i];
@@ -224,7 +253,7 @@ pub fn dominator_tree(g: &DomGraph) -> DominatorTree {
         dom[vertex[i] as usize] = vertex[idom[i] as usize];
     }
     dom[root as usize] = root;
-    drop(semi);
+    drop(first);
     // Unreached nodes complete the order (their dominator is the root).
     let mut seen = BitSet::new(n);
     for &v in &vertex {
@@ -235,6 +264,7 @@ pub fn dominator_tree(g: &DomGraph) -> DominatorTree {
             vertex.push(v);
         }
     }
+    t.lap("    idom");
     DominatorTree {
         dom,
         preorder: vertex,

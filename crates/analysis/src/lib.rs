@@ -76,6 +76,9 @@ impl Analysis {
         // this one; sizes, distances and class names beside it.
         let mut self_size = std::mem::take(&mut snap.nodes.self_size);
         let mut added = classes::NewStrings::new(&snap);
+        // Distances and class names wait until the dominator pass is past its
+        // memory peak.
+        let (peak_over, wait_for_peak) = std::sync::mpsc::channel::<()>();
         let (tree, side) = std::thread::scope(|scope| {
             let (snap, ephemerons) = (&snap, &ephemerons);
             let (self_size, added) = (&mut self_size, &mut added);
@@ -83,19 +86,24 @@ impl Analysis {
                 let mut t = timing::Phases::from_env();
                 shallow::reattribute(snap, self_size);
                 t.lap("  shallow sizes (side thread)");
+                let retainers = reverse_index.then(|| Retainers::build(snap));
+                t.lap("  reverse index (side thread)");
+                // An error only means the main thread is gone; go on regardless.
+                let _ = wait_for_peak.recv();
+                t.lap("  (side thread waited for the dominator peak)");
                 let distances = distances::compute(snap, ephemerons);
                 t.lap("  distances (side thread)");
                 let mut class_name = classes::class_names(snap, added);
                 let interfaces = classes::infer_interfaces(snap);
                 classes::apply_interfaces(snap, &mut class_name, &interfaces, added);
                 t.lap("  class names and interfaces (side thread)");
-                let retainers = reverse_index.then(|| Retainers::build(snap));
-                t.lap("  reverse index (side thread)");
                 (distances, class_name, interfaces, retainers)
             });
             let essential = essential::essential_edges(snap, ephemerons);
             t.lap("essential edges");
-            let tree = dominators::dominator_tree(&DomGraph::of(snap, &essential));
+            let tree = dominators::dominator_tree_then(&DomGraph::of(snap, &essential), || {
+                let _ = peak_over.send(());
+            });
             drop(essential);
             t.lap("dominators");
             let side = side.join().expect("analysis thread panicked");

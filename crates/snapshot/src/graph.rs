@@ -61,6 +61,12 @@ pub struct HeapSnapshot {
 }
 
 impl HeapSnapshot {
+    /// Frees the edge columns, for views that are done with the graph's
+    /// structure (edge counts and ranges stay readable, edges themselves do not).
+    pub fn release_edges(&mut self) {
+        self.edges = Edges::default();
+    }
+
     #[inline]
     pub fn node_count(&self) -> usize {
         self.nodes.ty.len()
@@ -68,7 +74,7 @@ impl HeapSnapshot {
 
     #[inline]
     pub fn edge_count(&self) -> usize {
-        self.edges.ty.len()
+        self.nodes.first_edge.last().map_or(0, |&e| e as usize)
     }
 
     #[inline]

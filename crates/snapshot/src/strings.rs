@@ -1,11 +1,23 @@
 //! The snapshot's string table, held once as one UTF-8 buffer with offsets.
 //! Analyses may append strings (DevTools adds class names such as `(system)`).
 
+/// Offsets are stored modulo 2^BLOCK_BITS (tiny blocks in unit tests, so the
+/// path for text over 4 GiB runs there too).
+#[cfg(not(test))]
+const BLOCK_BITS: u32 = 32;
+#[cfg(test)]
+const BLOCK_BITS: u32 = 4;
+const BLOCK_MASK: usize = (1usize << BLOCK_BITS) - 1;
+
 #[derive(Debug, Default, Clone)]
 pub struct StringTable {
     data: Vec<u8>,
-    /// `offsets[i]..offsets[i+1]` is string `i`; always has `len + 1` entries.
-    offsets: Vec<usize>,
+    /// Low 32 bits of each string's start offset, plus the end: `len + 1`
+    /// entries (half the memory of `usize` offsets).
+    offsets: Vec<u32>,
+    /// For text over 4 GiB: the index of the first offset of each further
+    /// 4 GiB block (offset `i` is in block `high.partition_point(|&h| h <= i)`).
+    high: Vec<u32>,
 }
 
 impl StringTable {
@@ -13,7 +25,27 @@ impl StringTable {
         StringTable {
             data: Vec::new(),
             offsets: vec![0],
+            high: Vec::new(),
         }
+    }
+
+    #[inline]
+    fn offset(&self, i: usize) -> usize {
+        let low = self.offsets[i] as usize;
+        if self.high.is_empty() {
+            return low;
+        }
+        let block = self.high.partition_point(|&h| h as usize <= i);
+        (block << BLOCK_BITS) | low
+    }
+
+    fn push_offset(&mut self) {
+        let end = self.data.len();
+        let block = end >> BLOCK_BITS;
+        while self.high.len() < block {
+            self.high.push(self.offsets.len() as u32);
+        }
+        self.offsets.push((end & BLOCK_MASK) as u32);
     }
 
     pub fn len(&self) -> usize {
@@ -32,16 +64,17 @@ impl StringTable {
     #[inline]
     pub fn get(&self, index: u32) -> &str {
         let i = index as usize;
-        match (self.offsets.get(i), self.offsets.get(i + 1)) {
-            // SAFETY: every string is pushed as valid UTF-8 (see `push`/`push_raw`).
-            (Some(&a), Some(&b)) => unsafe { std::str::from_utf8_unchecked(&self.data[a..b]) },
-            _ => "",
+        if i + 1 >= self.offsets.len() {
+            return "";
         }
+        let (a, b) = (self.offset(i), self.offset(i + 1));
+        // SAFETY: every string is pushed as valid UTF-8 (see `push`/`end_string`).
+        unsafe { std::str::from_utf8_unchecked(&self.data[a..b]) }
     }
 
     pub fn push(&mut self, s: &str) -> u32 {
         self.data.extend_from_slice(s.as_bytes());
-        self.offsets.push(self.data.len());
+        self.push_offset();
         (self.offsets.len() - 2) as u32
     }
 
@@ -52,11 +85,44 @@ impl StringTable {
 
     /// Ends a string whose UTF-8 bytes were appended to `data_mut()`.
     pub(crate) fn end_string(&mut self) {
-        self.offsets.push(self.data.len());
+        self.push_offset();
     }
 
     pub fn shrink_to_fit(&mut self) {
         self.data.shrink_to_fit();
         self.offsets.shrink_to_fit();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strings_across_offset_blocks_read_back() {
+        // 16-byte blocks in tests: these strings cross several, some exactly
+        // at a boundary, one longer than a block, and empty ones.
+        let words = [
+            "",
+            "a",
+            "0123456789abcde",
+            "f",
+            "",
+            "exactly-sixteen!",
+            "x",
+            "a string longer than two blocks of text",
+            "",
+            "é",
+            "end",
+        ];
+        let mut table = StringTable::new();
+        for w in words {
+            table.push(w);
+        }
+        assert!(!table.high.is_empty());
+        for (i, w) in words.iter().enumerate() {
+            assert_eq!(table.get(i as u32), *w, "string {i}");
+        }
+        assert_eq!(table.get(words.len() as u32), "");
     }
 }

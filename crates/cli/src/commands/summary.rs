@@ -47,6 +47,8 @@ struct Output {
 pub fn run(args: Args) -> Result<String, CliError> {
     let filter = load::filter_regex(args.filter.as_deref())?;
     let analysis = load::analyze(&args.file)?;
+    // The Summary never follows edges: free them before its own arrays.
+    analysis.snap.release_edges();
     let mut classes = analysis.summary().classes;
     if let Some(re) = &filter {
         classes.retain(|c| re.is_match(&c.name));
