@@ -72,19 +72,19 @@ impl Analysis {
         let detachedness = detached::propagate(&mut snap);
         let ephemerons = weakmap::EphemeronNames::build(&snap);
         t.lap("detachedness");
-        // Two independent halves run on two threads: the dominator chain on
-        // this one; sizes, distances and class names beside it.
-        let mut self_size = std::mem::take(&mut snap.nodes.self_size);
+        // Two halves run on two threads: the dominator chain then class names
+        // on this one; sizes (and the reverse index if asked) then distances
+        // beside it. Distances and class names wait until the dominator pass is
+        // past its memory peak.
+        let self_size = std::mem::take(&mut snap.nodes.self_size);
         let mut added = classes::NewStrings::new(&snap);
-        // Distances and class names wait until the dominator pass is past its
-        // memory peak.
         let (peak_over, wait_for_peak) = std::sync::mpsc::channel::<()>();
-        let (tree, side) = std::thread::scope(|scope| {
+        let (tree, (class_name, interfaces), side) = std::thread::scope(|scope| {
             let (snap, ephemerons) = (&snap, &ephemerons);
-            let (self_size, added) = (&mut self_size, &mut added);
             let side = scope.spawn(move || {
+                let mut self_size = self_size;
                 let mut t = timing::Phases::from_env();
-                shallow::reattribute(snap, self_size);
+                shallow::reattribute(snap, &mut self_size);
                 t.lap("  shallow sizes (side thread)");
                 let retainers = reverse_index.then(|| Retainers::build(snap));
                 t.lap("  reverse index (side thread)");
@@ -93,11 +93,7 @@ impl Analysis {
                 t.lap("  (side thread waited for the dominator peak)");
                 let distances = distances::compute(snap, ephemerons);
                 t.lap("  distances (side thread)");
-                let mut class_name = classes::class_names(snap, added);
-                let interfaces = classes::infer_interfaces(snap);
-                classes::apply_interfaces(snap, &mut class_name, &interfaces, added);
-                t.lap("  class names and interfaces (side thread)");
-                (distances, class_name, interfaces, retainers)
+                (self_size, distances, retainers)
             });
             let essential = essential::essential_edges(snap, ephemerons);
             t.lap("essential edges");
@@ -106,11 +102,15 @@ impl Analysis {
             });
             drop(essential);
             t.lap("dominators");
+            let mut class_name = classes::class_names(snap, &mut added);
+            let interfaces = classes::infer_interfaces(snap);
+            classes::apply_interfaces(snap, &mut class_name, &interfaces, &mut added);
+            t.lap("class names and interfaces");
             let side = side.join().expect("analysis thread panicked");
             t.lap("(waited for side thread)");
-            (tree, side)
+            (tree, (class_name, interfaces), side)
         });
-        let (distances, class_name, interfaces, reverse) = side;
+        let (self_size, distances, reverse) = side;
         let retainers = std::sync::OnceLock::new();
         if let Some(r) = reverse {
             let _ = retainers.set(r);

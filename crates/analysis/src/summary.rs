@@ -41,8 +41,16 @@ impl Analysis {
     /// Groups every node with a non-zero self size by class key (ordinal order:
     /// the first node of a class names it).
     pub fn aggregates(&self) -> Aggregates {
-        let mut aggregates = self.aggregates_by(&self.class_name, &|id| self.snap.strings.get(id));
-        self.add_class_retained_sizes(&mut aggregates.rows, &aggregates.node_row);
+        // The dominator tree's child lists are built beside the grouping.
+        let (mut aggregates, tree) = std::thread::scope(|scope| {
+            let tree = scope.spawn(|| DominatedNodes::build(&self.dom, self.snap.root));
+            let aggregates = self.aggregates_by(&self.class_name, &|id| self.snap.strings.get(id));
+            (
+                aggregates,
+                tree.join().expect("dominator tree thread panicked"),
+            )
+        });
+        self.add_class_retained_sizes(&tree, &mut aggregates.rows, &aggregates.node_row);
         aggregates
     }
 
@@ -126,8 +134,12 @@ impl Analysis {
 
     /// `maxRet`: a DFS over the dominator tree that counts an instance only
     /// when no dominator above it is an instance of the same class.
-    fn add_class_retained_sizes(&self, rows: &mut [ClassRow], node_row: &[u32]) {
-        let tree = DominatedNodes::build(&self.dom, self.snap.root);
+    fn add_class_retained_sizes(
+        &self,
+        tree: &DominatedNodes,
+        rows: &mut [ClassRow],
+        node_row: &[u32],
+    ) {
         let mut open = vec![false; rows.len()];
         // (node, next child index, row this node opened or NO_ROW)
         let mut stack: Vec<(u32, u32, u32)> = Vec::new();

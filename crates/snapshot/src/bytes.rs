@@ -137,6 +137,25 @@ impl ByteStream {
     where
         F: FnMut(&[u32]) -> std::result::Result<(), String>,
     {
+        let mut none = Vec::new();
+        self.read_u32_halves(&mut none, |first, second, _| {
+            for batch in [&first[..], second] {
+                if !batch.is_empty() {
+                    sink(batch)?;
+                }
+            }
+            Ok(())
+        })
+    }
+
+    /// The number-array loop: each chunk is scanned in two halves on two
+    /// threads, then `each(first, second, carry)` gets the values in order.
+    /// `first` starts with the values `each` left in `carry` the time before
+    /// (for records that straddle chunks); `carry` is empty when called.
+    pub fn read_u32_halves<F>(&mut self, carry: &mut Vec<u32>, mut each: F) -> Result<()>
+    where
+        F: FnMut(&mut Vec<u32>, &[u32], &mut Vec<u32>) -> std::result::Result<(), String>,
+    {
         let mut state = ScanState::default();
         let mut first_vals: Vec<u32> = Vec::new();
         let mut second_vals: Vec<u32> = Vec::new();
@@ -145,6 +164,7 @@ impl ByteStream {
             let close = memchr::memchr(b']', chunk);
             let region = &chunk[..close.unwrap_or(chunk.len())];
             first_vals.clear();
+            first_vals.append(carry);
             second_vals.clear();
             let split = split_point(region);
             let (scan_a, scan_b) = match split {
@@ -178,12 +198,8 @@ impl ByteStream {
             if close.is_some() {
                 state.flush(&mut second_vals);
             }
-            for batch in [&first_vals, &second_vals] {
-                if !batch.is_empty() {
-                    if let Err(m) = sink(batch) {
-                        return Err(self.error(m));
-                    }
-                }
+            if let Err(m) = each(&mut first_vals, &second_vals, carry) {
+                return Err(self.error(m));
             }
             if close.is_some() {
                 self.pos += consumed + 1;

@@ -8,6 +8,7 @@ pub mod error;
 pub mod graph;
 pub mod meta;
 mod reader;
+mod records;
 pub mod source;
 pub mod strings;
 pub mod timing;

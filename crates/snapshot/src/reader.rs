@@ -7,6 +7,7 @@ use crate::bytes::ByteStream;
 use crate::error::{Result, SnapshotError};
 use crate::graph::{Edges, HeapSnapshot, Location, Nodes};
 use crate::meta::{self, EdgeField, EdgeTypeIds, NodeField, NodeTypeIds, RawHeader};
+use crate::records::{read_records, RecordSink, SharedColumn};
 use crate::source;
 use crate::strings::StringTable;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -116,6 +117,105 @@ impl Records {
             on_record(r)?;
         }
         self.partial.extend_from_slice(chunks.remainder());
+        Ok(())
+    }
+}
+
+/// Node records into the node columns (type checked against meta).
+struct NodeSink<'a> {
+    width: usize,
+    types: u32,
+    /// Positions of type, name, id, self size and edge count in a record.
+    at: [usize; 5],
+    ty: SharedColumn<'a, u8>,
+    name: SharedColumn<'a, u32>,
+    id: SharedColumn<'a, u32>,
+    self_size: SharedColumn<'a, u32>,
+    edge_count: SharedColumn<'a, u32>,
+    detachedness: Option<(SharedColumn<'a, u8>, usize)>,
+    trace: Option<(SharedColumn<'a, u32>, usize)>,
+}
+
+impl RecordSink for NodeSink<'_> {
+    fn width(&self) -> usize {
+        self.width
+    }
+
+    fn capacity(&self) -> usize {
+        self.ty.len()
+    }
+
+    fn store(&self, at: usize, values: &[u32]) -> std::result::Result<(), String> {
+        let [tp, np, ip, sp, ep] = self.at;
+        for (k, r) in values.chunks_exact(self.width).enumerate() {
+            let i = at + k;
+            if r[tp] >= self.types {
+                return Err(format!(
+                    "node {i} has type {}, but meta lists {} node types",
+                    r[tp], self.types
+                ));
+            }
+            self.ty.set(i, r[tp] as u8);
+            self.name.set(i, r[np]);
+            self.id.set(i, r[ip]);
+            self.self_size.set(i, r[sp]);
+            self.edge_count.set(i, r[ep]);
+            if let Some((d, p)) = &self.detachedness {
+                d.set(i, r[*p].min(255) as u8);
+            }
+            if let Some((t, p)) = &self.trace {
+                t.set(i, r[*p]);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Edge records into the edge columns, targets divided into node ordinals.
+struct EdgeSink<'a> {
+    width: usize,
+    types: u32,
+    nodes: u32,
+    div: FastDiv,
+    /// Positions of type, name-or-index and target in a record.
+    at: [usize; 3],
+    ty: SharedColumn<'a, u8>,
+    name_or_index: SharedColumn<'a, u32>,
+    to: SharedColumn<'a, u32>,
+}
+
+impl RecordSink for EdgeSink<'_> {
+    fn width(&self) -> usize {
+        self.width
+    }
+
+    fn capacity(&self) -> usize {
+        self.ty.len()
+    }
+
+    fn store(&self, at: usize, values: &[u32]) -> std::result::Result<(), String> {
+        let [tp, np, top] = self.at;
+        for (k, r) in values.chunks_exact(self.width).enumerate() {
+            let i = at + k;
+            if r[tp] >= self.types {
+                return Err(format!(
+                    "edge {i} has type {}, but meta lists {} edge types",
+                    r[tp], self.types
+                ));
+            }
+            let target = match self.div.div_exact(r[top]) {
+                Some(ord) if ord < self.nodes => ord,
+                _ => {
+                    return Err(format!(
+                        "edge {i} points to node index {}, which is not a node (node_count {}, {} fields per node)",
+                        r[top], self.nodes, self.div.d
+                    ))
+                }
+            };
+            self.ty.set(i, r[tp] as u8);
+            self.name_or_index.set(i, r[np]);
+            self.to.set(i, target);
+        }
         Ok(())
     }
 }
@@ -319,64 +419,50 @@ impl Parser {
         let fields = h.node_fields.clone();
         let nf = fields.len();
         let pos = |f: NodeField| fields.iter().position(|&x| x == f);
-        let (tp, np, ip, sp, ep) = (
-            pos(NodeField::Type).expect("checked"),
-            pos(NodeField::Name).expect("checked"),
-            pos(NodeField::Id).expect("checked"),
-            pos(NodeField::SelfSize).expect("checked"),
-            pos(NodeField::EdgeCount).expect("checked"),
-        );
         let dp = pos(NodeField::Detachedness);
         let trp = pos(NodeField::TraceNodeId).filter(|_| h.raw.trace_function_count > 0);
-        let ntypes = h.node_types.len() as u32;
-        let mut ty: Vec<u8> = Vec::with_capacity(n);
-        let mut name: Vec<u32> = Vec::with_capacity(n);
-        let mut id: Vec<u32> = Vec::with_capacity(n);
-        let mut self_size: Vec<u32> = Vec::with_capacity(n);
-        let mut first_edge: Vec<u32> = Vec::with_capacity(n + 1);
-        first_edge.push(0);
-        let mut det: Option<Vec<u8>> = dp.map(|_| Vec::with_capacity(n));
-        let mut trace: Option<Vec<u32>> = trp.map(|_| Vec::with_capacity(n));
-        let mut edge_sum: u64 = 0;
-        let mut records = Records::new(nf);
-        self.s.read_u32_array(|batch| {
-            records.feed(batch, |r| {
-                if ty.len() == n {
-                    return Err(format!(
-                        "the nodes array has more than node_count ({n}) x {nf} fields values"
-                    ));
-                }
-                if r[tp] >= ntypes {
-                    return Err(format!(
-                        "node {} has type {}, but meta lists {ntypes} node types",
-                        ty.len(),
-                        r[tp]
-                    ));
-                }
-                ty.push(r[tp] as u8);
-                name.push(r[np]);
-                id.push(r[ip]);
-                self_size.push(r[sp]);
-                edge_sum += r[ep] as u64;
-                if edge_sum > u32::MAX as u64 {
-                    return Err("edge counts add up to more than 2^32".to_string());
-                }
-                first_edge.push(edge_sum as u32);
-                if let (Some(d), Some(p)) = (det.as_mut(), dp) {
-                    d.push(r[p].min(255) as u8);
-                }
-                if let (Some(t), Some(p)) = (trace.as_mut(), trp) {
-                    t.push(r[p]);
-                }
-                Ok(())
-            })
-        })?;
-        let count = ty.len() * nf + records.pending();
-        if ty.len() != n || records.pending() != 0 {
+        let mut ty: Vec<u8> = vec![0; n];
+        let mut name: Vec<u32> = vec![0; n];
+        let mut id: Vec<u32> = vec![0; n];
+        let mut self_size: Vec<u32> = vec![0; n];
+        // Edge counts first (at i + 1), made running sums afterwards.
+        let mut first_edge: Vec<u32> = vec![0; n + 1];
+        let mut det: Option<Vec<u8>> = dp.map(|_| vec![0; n]);
+        let mut trace: Option<Vec<u32>> = trp.map(|_| vec![0; n]);
+        let sink = NodeSink {
+            width: nf,
+            types: h.node_types.len() as u32,
+            at: [
+                pos(NodeField::Type).expect("checked"),
+                pos(NodeField::Name).expect("checked"),
+                pos(NodeField::Id).expect("checked"),
+                pos(NodeField::SelfSize).expect("checked"),
+                pos(NodeField::EdgeCount).expect("checked"),
+            ],
+            ty: SharedColumn::new(&mut ty),
+            name: SharedColumn::new(&mut name),
+            id: SharedColumn::new(&mut id),
+            self_size: SharedColumn::new(&mut self_size),
+            edge_count: SharedColumn::new(&mut first_edge[1..]),
+            detachedness: det.as_deref_mut().map(SharedColumn::new).zip(dp),
+            trace: trace.as_deref_mut().map(SharedColumn::new).zip(trp),
+        };
+        let too_many = || format!("the nodes array has more than node_count ({n}) x {nf} values");
+        let (count, pending) = read_records(&mut self.s, &sink, &too_many)?;
+        if count != n || pending != 0 {
             return Err(self.s.error(format!(
-                "the nodes array has {count} values, expected node_count ({n}) x {nf} fields = {} (truncated or corrupt file)",
+                "the nodes array has {} values, expected node_count ({n}) x {nf} fields = {} (truncated or corrupt file)",
+                count * nf + pending,
                 n * nf
             )));
+        }
+        let mut edge_sum: u64 = 0;
+        for e in first_edge.iter_mut().skip(1) {
+            edge_sum += *e as u64;
+            *e = edge_sum as u32;
+        }
+        if edge_sum > u32::MAX as u64 {
+            return Err(self.s.error("edge counts add up to more than 2^32"));
         }
         Ok(Nodes {
             ty,
@@ -392,50 +478,32 @@ impl Parser {
     fn read_edges(&mut self) -> Result<Edges> {
         let h = self.header.as_ref().expect("header checked");
         let e = h.edge_count;
-        let n = h.node_count as u32;
         let fields = h.edge_fields.clone();
         let ef = fields.len();
         let pos = |f: EdgeField| fields.iter().position(|&x| x == f).expect("checked");
-        let (tp, np, top) = (
-            pos(EdgeField::Type),
-            pos(EdgeField::NameOrIndex),
-            pos(EdgeField::ToNode),
-        );
-        let ntypes = h.edge_types.len() as u32;
-        let div = FastDiv::new(h.node_fields.len() as u32);
-        let mut ty: Vec<u8> = Vec::with_capacity(e);
-        let mut name_or_index: Vec<u32> = Vec::with_capacity(e);
-        let mut to: Vec<u32> = Vec::with_capacity(e);
-        let mut records = Records::new(ef);
-        self.s.read_u32_array(|batch| {
-            records.feed(batch, |r| {
-                if ty.len() == e {
-                    return Err(format!("the edges array has more than edge_count ({e}) x {ef} values"));
-                }
-                if r[tp] >= ntypes {
-                    return Err(format!("edge {} has type {}, but meta lists {ntypes} edge types", ty.len(), r[tp]));
-                }
-                let target = match div.div_exact(r[top]) {
-                    Some(ord) if ord < n => ord,
-                    _ => {
-                        return Err(format!(
-                            "edge {} points to node index {}, which is not a node (node_count {n}, {} fields per node)",
-                            ty.len(),
-                            r[top],
-                            div.d
-                        ))
-                    }
-                };
-                ty.push(r[tp] as u8);
-                name_or_index.push(r[np]);
-                to.push(target);
-                Ok(())
-            })
-        })?;
-        if ty.len() != e || records.pending() != 0 {
+        let mut ty: Vec<u8> = vec![0; e];
+        let mut name_or_index: Vec<u32> = vec![0; e];
+        let mut to: Vec<u32> = vec![0; e];
+        let sink = EdgeSink {
+            width: ef,
+            types: h.edge_types.len() as u32,
+            nodes: h.node_count as u32,
+            div: FastDiv::new(h.node_fields.len() as u32),
+            at: [
+                pos(EdgeField::Type),
+                pos(EdgeField::NameOrIndex),
+                pos(EdgeField::ToNode),
+            ],
+            ty: SharedColumn::new(&mut ty),
+            name_or_index: SharedColumn::new(&mut name_or_index),
+            to: SharedColumn::new(&mut to),
+        };
+        let too_many = || format!("the edges array has more than edge_count ({e}) x {ef} values");
+        let (count, pending) = read_records(&mut self.s, &sink, &too_many)?;
+        if count != e || pending != 0 {
             return Err(self.s.error(format!(
                 "the edges array has {} values, expected edge_count ({e}) x {ef} fields = {} (truncated or corrupt file)",
-                ty.len() * ef + records.pending(),
+                count * ef + pending,
                 e * ef
             )));
         }

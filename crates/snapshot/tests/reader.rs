@@ -67,24 +67,47 @@ fn accepts_other_section_orders_and_whitespace() {
 
 #[test]
 fn values_straddling_chunk_boundaries() {
-    // More than two 4 MiB chunks of nodes, with sizes that change per node.
+    // More than two 4 MiB chunks of nodes and of edges (records cut at chunk
+    // and thread boundaries), with values that change per record.
     let n = 400_000u32;
     let mut nodes = String::new();
     for i in 0..n {
         if i > 0 {
             nodes.push(',');
         }
-        nodes.push_str(&format!("3,1,{},{},0,0,0\n", 2 * i + 1, i * 7919 % 100_003));
+        let edge_count = 1;
+        nodes.push_str(&format!(
+            "3,1,{},{},{edge_count},0,0\n",
+            2 * i + 1,
+            i * 7919 % 100_003
+        ));
+    }
+    let e = n;
+    let mut edges = String::new();
+    for k in 0..e {
+        if k > 0 {
+            edges.push(',');
+        }
+        // element (1) and hidden (4) edges: their names are indexes.
+        let ty = [1, 4][k as usize % 2];
+        edges.push_str(&format!("{ty},{},{}", k * 1013, (k * 7919 % n) * 7));
     }
     let long = "x".repeat(9 << 20);
     let text = format!(
-        "{{\"snapshot\":{{\"meta\":{META},\"node_count\":{n},\"edge_count\":0}},\"nodes\":[{nodes}],\"edges\":[],\"strings\":[\"\",\"{long}\",\"end\\u0041\"]}}"
+        "{{\"snapshot\":{{\"meta\":{META},\"node_count\":{n},\"edge_count\":{e}}},\"nodes\":[{nodes}],\"edges\":[{edges}],\"strings\":[\"\",\"{long}\",\"end\\u0041\"]}}"
     );
     let s = read_snapshot(write("big.heapsnapshot", &text).to_str().unwrap()).unwrap();
     assert_eq!(s.node_count(), n as usize);
-    for i in (0..n).step_by(997) {
+    assert_eq!(s.edge_count(), e as usize);
+    for i in 0..n {
         assert_eq!(s.nodes.id[i as usize], 2 * i + 1);
         assert_eq!(s.nodes.self_size[i as usize], i * 7919 % 100_003);
+        assert_eq!(s.nodes.first_edge[i as usize + 1], i + 1);
+    }
+    for k in 0..e {
+        assert_eq!(s.edges.ty[k as usize], [1, 4][k as usize % 2]);
+        assert_eq!(s.edges.name_or_index[k as usize], k * 1013);
+        assert_eq!(s.edges.to[k as usize], k * 7919 % n);
     }
     assert_eq!(s.strings.get(1).len(), 9 << 20);
     assert_eq!(s.strings.get(2), "endA");

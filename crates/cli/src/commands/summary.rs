@@ -49,7 +49,9 @@ pub fn run(args: Args) -> Result<String, CliError> {
     let analysis = load::analyze(&args.file)?;
     // The Summary never follows edges: free them before its own arrays.
     analysis.snap.release_edges();
+    let mut t = heapscope_analysis::timing::Phases::from_env();
     let mut classes = analysis.summary().classes;
+    t.lap("summary rows");
     if let Some(re) = &filter {
         classes.retain(|c| re.is_match(&c.name));
     }
@@ -75,7 +77,9 @@ pub fn run(args: Args) -> Result<String, CliError> {
         classes,
     };
     if args.json {
-        return Ok(serde_json::to_string_pretty(&out)? + "\n");
+        let text = serde_json::to_string_pretty(&out)? + "\n";
+        t.lap("json");
+        return Ok(text);
     }
     Ok(render(&out, &args.file))
 }

@@ -1,0 +1,110 @@
+//! Fixed-width record arrays (`nodes`, `edges`) read straight into columns by
+//! both threads: each chunk is scanned in two halves at once, then each half
+//! stores its own whole records at their final index, so the column writes run
+//! in parallel as well as the digit scanning.
+
+use crate::bytes::ByteStream;
+use crate::error::Result;
+use std::marker::PhantomData;
+
+/// A destination for records of `width` values that two threads fill at once,
+/// each with its own run of whole records.
+pub trait RecordSink: Sync {
+    fn width(&self) -> usize;
+    /// How many records fit.
+    fn capacity(&self) -> usize;
+    /// Stores `values` (whole records) as records `at`, `at + 1`, …
+    fn store(&self, at: usize, values: &[u32]) -> std::result::Result<(), String>;
+}
+
+/// A column that threads write at disjoint indexes (the record reader hands
+/// each thread its own range of records).
+pub struct SharedColumn<'a, T> {
+    ptr: *mut T,
+    len: usize,
+    _borrow: PhantomData<&'a mut [T]>,
+}
+
+// SAFETY: writers only touch disjoint indexes (see `set`), and the column
+// mutably borrows its storage for its whole life.
+unsafe impl<T: Send> Sync for SharedColumn<'_, T> {}
+unsafe impl<T: Send> Send for SharedColumn<'_, T> {}
+
+impl<'a, T: Copy> SharedColumn<'a, T> {
+    pub fn new(storage: &'a mut [T]) -> Self {
+        SharedColumn {
+            ptr: storage.as_mut_ptr(),
+            len: storage.len(),
+            _borrow: PhantomData,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Writes `value` at `i` (bounds-checked). No two threads may write the
+    /// same index; [`read_records`] guarantees that by giving each thread its
+    /// own records.
+    #[inline]
+    pub fn set(&self, i: usize, value: T) {
+        assert!(i < self.len, "column index {i} out of {}", self.len);
+        // SAFETY: in bounds, and no other thread writes index `i`.
+        unsafe { self.ptr.add(i).write(value) }
+    }
+}
+
+/// Below this many values a chunk's records are stored on one thread.
+const PARALLEL_MIN_VALUES: usize = 1 << 15;
+
+/// Reads a JSON array of unsigned integers (the `[` already consumed) as
+/// records into `sink`. Returns the number of whole records and of values left
+/// over (a truncated last record). `too_many` words the error when the array
+/// holds more records than `sink.capacity()`.
+pub fn read_records<S: RecordSink>(
+    s: &mut ByteStream,
+    sink: &S,
+    too_many: &dyn Fn() -> String,
+) -> Result<(usize, usize)> {
+    let w = sink.width();
+    let cap = sink.capacity();
+    let mut records = 0usize;
+    let mut partial: Vec<u32> = Vec::with_capacity(w);
+    s.read_u32_halves(
+        &mut partial,
+        |first: &mut Vec<u32>, second: &[u32], partial| {
+            // `first` began with the previous leftover values; complete its last
+            // record from the head of `second`.
+            let need = (w - first.len() % w) % w;
+            let take = need.min(second.len());
+            first.extend_from_slice(&second[..take]);
+            let second = &second[take..];
+            let a_whole = first.len() / w * w;
+            partial.extend_from_slice(&first[a_whole..]);
+            let b_whole = second.len() / w * w;
+            partial.extend_from_slice(&second[b_whole..]);
+            let (a, b) = (&first[..a_whole], &second[..b_whole]);
+            let (a_records, b_records) = (a.len() / w, b.len() / w);
+            if records + a_records + b_records > cap {
+                return Err(too_many());
+            }
+            let (ra, rb) =
+                if a.len() + b.len() >= PARALLEL_MIN_VALUES && !a.is_empty() && !b.is_empty() {
+                    std::thread::scope(|scope| {
+                        let hb = scope.spawn(|| sink.store(records + a_records, b));
+                        let ra = sink.store(records, a);
+                        (
+                            ra,
+                            hb.join()
+                                .unwrap_or_else(|_| Err("record writer panicked".into())),
+                        )
+                    })
+                } else {
+                    (sink.store(records, a), sink.store(records + a_records, b))
+                };
+            records += a_records + b_records;
+            ra.and(rb)
+        },
+    )?;
+    Ok((records, partial.len()))
+}
