@@ -13,8 +13,11 @@
 //! holder, and a plain-language summary. A noise floor drops small groups.
 
 use crate::bitset::BitSet;
+use crate::edges::EdgeRef;
+use crate::ids::IdIndex;
 use crate::names::display_name;
 use crate::packages::PackageAttribution;
+use crate::paths::RetainerPath;
 use crate::Analysis;
 use rustc_hash::FxHashMap;
 use serde::Serialize;
@@ -59,9 +62,24 @@ pub struct Suspect {
     pub growth_per_interval: f64,
     /// New objects since the first snapshot still alive in the last.
     pub survivors: u64,
+    /// Other accumulating groups held by this one's objects (most of their
+    /// instances are dominated by them), merged into this suspect.
+    pub related: Vec<RelatedGroup>,
     pub path: Vec<PathStepOut>,
     pub sample_id: u32,
     pub summary: String,
+}
+
+/// A group of leaked objects that piles up under another suspect's objects.
+#[derive(Debug, Clone, Serialize)]
+pub struct RelatedGroup {
+    pub class: String,
+    /// Its new objects still alive in the last snapshot.
+    pub survivors: u64,
+    /// Instances per snapshot.
+    pub counts: Vec<u64>,
+    /// What its new objects retain as a set (mostly inside the suspect's).
+    pub retained_size: u64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -95,43 +113,43 @@ pub enum LeakInputError {
 
 /// Group key: functions by name, other objects by class.
 fn group_key(a: &Analysis, v: u32) -> String {
-    let ty = a.snap.nodes.ty[v as usize];
-    if ty == a.snap.node_types.closure {
-        let name = a.snap.node_name(v);
-        format!("{}()", if name.is_empty() { "(anonymous)" } else { name })
+    group_text(a, group_id(a, v))
+}
+
+/// A group key before it is spelled out: (is a function, string id of its
+/// name or class), so that counting needs no string per object.
+type GroupId = (bool, u32);
+
+#[inline]
+fn group_id(a: &Analysis, v: u32) -> GroupId {
+    if a.snap.nodes.ty[v as usize] == a.snap.node_types.closure {
+        (true, a.snap.nodes.name[v as usize])
     } else {
-        a.snap.strings.get(a.class_name[v as usize]).to_string()
+        (false, a.class_name[v as usize])
+    }
+}
+
+fn group_text(a: &Analysis, (function, id): GroupId) -> String {
+    let name = a.snap.strings.get(id);
+    match function {
+        true => format!("{}()", if name.is_empty() { "(anonymous)" } else { name }),
+        false => name.to_string(),
     }
 }
 
 fn counts_by_group(a: &Analysis) -> FxHashMap<String, u64> {
-    let mut counts: FxHashMap<String, u64> = FxHashMap::default();
+    let mut by_id: FxHashMap<GroupId, u64> = FxHashMap::default();
     for v in 0..a.snap.node_count() as u32 {
         if a.snap.nodes.self_size[v as usize] > 0 {
-            *counts.entry(group_key(a, v)).or_insert(0) += 1;
+            *by_id.entry(group_id(a, v)).or_insert(0) += 1;
         }
     }
+    // Different ids may spell the same key (a class name added by analysis).
+    let mut counts: FxHashMap<String, u64> = FxHashMap::default();
+    for (id, n) in by_id {
+        *counts.entry(group_text(a, id)).or_insert(0) += n;
+    }
     counts
-}
-
-/// Ids of a snapshot, sorted, with their ordinals.
-fn sorted_ids(a: &Analysis) -> Vec<(u32, u32)> {
-    let mut ids: Vec<(u32, u32)> = a
-        .snap
-        .nodes
-        .id
-        .iter()
-        .enumerate()
-        .map(|(v, &id)| (id, v as u32))
-        .collect();
-    ids.sort_unstable();
-    ids
-}
-
-fn lookup(ids: &[(u32, u32)], id: u32) -> Option<u32> {
-    ids.binary_search_by_key(&id, |x| x.0)
-        .ok()
-        .map(|i| ids[i].1)
 }
 
 fn strictly_growing(values: &[u64]) -> bool {
@@ -165,6 +183,25 @@ fn with_commas(n: u64) -> String {
 
 /// Checks that the snapshots come from one process and are in time order.
 pub fn check_inputs(snaps: &[&Analysis]) -> Result<(), LeakInputError> {
+    check_with(snaps, &earlier_indexes(snaps))
+}
+
+/// Id indexes of every snapshot but the last, built in parallel.
+fn earlier_indexes(snaps: &[&Analysis]) -> Vec<IdIndex> {
+    let earlier = &snaps[..snaps.len().saturating_sub(1)];
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = earlier
+            .iter()
+            .map(|a| scope.spawn(|| IdIndex::build(&a.snap.nodes.id)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("id index thread panicked"))
+            .collect()
+    })
+}
+
+fn check_with(snaps: &[&Analysis], indexes: &[IdIndex]) -> Result<(), LeakInputError> {
     if snaps.len() < 2 {
         return Err(LeakInputError::TooFew);
     }
@@ -179,14 +216,14 @@ pub fn check_inputs(snaps: &[&Analysis]) -> Result<(), LeakInputError> {
         // An id names one object for the life of a process: in two snapshots
         // of one process an id shared by both is the same object, with the same
         // type and name. Another process reuses ids for unrelated objects.
-        let earlier = sorted_ids(snaps[i - 1]);
+        let earlier = &indexes[i - 1];
         let (a, b) = (snaps[i - 1], snaps[i]);
         let (mut shared, mut differ) = (0usize, 0usize);
         for (v, &id) in b.snap.nodes.id.iter().enumerate() {
             if id % 2 == 0 {
                 continue;
             }
-            if let Some(o) = lookup(&earlier, id) {
+            if let Some(o) = earlier.get(id) {
                 shared += 1;
                 let same = a.snap.nodes.ty[o as usize] == b.snap.nodes.ty[v]
                     && a.snap.node_name(o) == b.snap.node_name(v as u32);
@@ -204,9 +241,13 @@ pub fn check_inputs(snaps: &[&Analysis]) -> Result<(), LeakInputError> {
 
 impl Analysis {
     fn path_out(&self, v: u32) -> Vec<PathStepOut> {
-        let Some(path) = self.retaining_paths(v, 1, 40).into_iter().next() else {
-            return Vec::new();
-        };
+        match self.retaining_paths(v, 1, 40).into_iter().next() {
+            Some(path) => self.path_steps(&path),
+            None => Vec::new(),
+        }
+    }
+
+    fn path_steps(&self, path: &RetainerPath) -> Vec<PathStepOut> {
         let mut out = Vec::new();
         if let Some(first) = path.edges.first() {
             out.push(PathStepOut {
@@ -223,6 +264,19 @@ impl Analysis {
             });
         }
         out
+    }
+
+    /// How a path reaches `holder`: its retainer's class and the last two
+    /// references, e.g. `Agent.sockets['127.0.0.1:443:']`.
+    fn reached_as(&self, path: &RetainerPath, holder: u32) -> Option<String> {
+        let at = path.edges.iter().position(|e| e.target == holder)?;
+        let from = at.saturating_sub(1);
+        let steps = &path.edges[from..=at];
+        let mut text = group_key(self, steps[0].source);
+        for e in steps {
+            text.push_str(&self.edge_label(e.edge));
+        }
+        Some(text)
     }
 
     /// The npm package whose functions the objects reference most (listeners,
@@ -363,13 +417,110 @@ fn node_label(a: &Analysis, v: u32) -> String {
 }
 
 /// Finds leak suspects in `snaps` (oldest first; the last is analyzed fully).
+/// Keeps the items whose flag is set.
+fn retain_where<T>(items: &mut Vec<T>, keep: &[bool]) {
+    let mut flags = keep.iter();
+    items.retain(|_| *flags.next().unwrap_or(&true));
+}
+
+/// Related groups named in a suspect's summary (all are in its JSON).
+const RELATED_NAMED: usize = 4;
+
+/// Rounds of merging related groups (each round can only merge more).
+const MAX_MERGE_ROUNDS: usize = 8;
+
+/// Walking at most this far up the dominator tree to find a holder.
+const MAX_DOMINATOR_STEPS: usize = 256;
+
+/// For each accumulating group, the larger group it belongs to: most of its
+/// objects have an object of that group as nearest dominator among all
+/// groups' objects. Chains are followed to the group that stays.
+fn merge_targets(a: &Analysis, suspects: &[Suspect], members: &[Vec<u32>]) -> Vec<Option<usize>> {
+    let mut owner: FxHashMap<u32, usize> = FxHashMap::default();
+    for (g, list) in members.iter().enumerate() {
+        for &v in list {
+            owner.insert(v, g);
+        }
+    }
+    // Per group, how many of its objects have their nearest dominator among
+    // other groups' objects in each group.
+    let holders: Vec<FxHashMap<usize, usize>> = members
+        .iter()
+        .enumerate()
+        .map(|(g, list)| {
+            let mut votes: FxHashMap<usize, usize> = FxHashMap::default();
+            for &v in list {
+                let mut x = v;
+                for _ in 0..MAX_DOMINATOR_STEPS {
+                    if x == a.snap.root {
+                        break;
+                    }
+                    x = a.dom[x as usize];
+                    match owner.get(&x) {
+                        Some(&h) if h != g => {
+                            *votes.entry(h).or_default() += 1;
+                            break;
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            votes
+        })
+        .collect();
+    // Groups only merge into a strictly larger one, so there are no cycles.
+    // Holders count for the group they went into, so merging repeats until
+    // nothing changes (a listener's context held by closures held by sockets).
+    let rank = |g: usize| (suspects[g].retained_size, std::cmp::Reverse(g));
+    let mut order: Vec<usize> = (0..members.len()).collect();
+    order.sort_by_key(|&g| std::cmp::Reverse(rank(g)));
+    let mut target: Vec<Option<usize>> = vec![None; members.len()];
+    let resolve = |target: &[Option<usize>], mut h: usize| {
+        while let Some(next) = target[h] {
+            h = next;
+        }
+        h
+    };
+    for _round in 0..MAX_MERGE_ROUNDS {
+        let mut changed = false;
+        for &g in &order {
+            if target[g].is_some() {
+                continue;
+            }
+            let mut votes: FxHashMap<usize, usize> = FxHashMap::default();
+            for (&h, &n) in &holders[g] {
+                *votes.entry(resolve(&target, h)).or_default() += n;
+            }
+            // Objects held by the group's own family (groups merged into it)
+            // do not count: what matters is who holds the family's entries.
+            let family = votes.remove(&g).unwrap_or(0);
+            let entries = members[g].len() - family;
+            let best = votes
+                .into_iter()
+                .max_by_key(|&(h, n)| (n, std::cmp::Reverse(h)));
+            if let Some((h, n)) = best {
+                if n * 2 >= entries && rank(h) > rank(g) {
+                    target[g] = Some(h);
+                    changed = true;
+                }
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    (0..target.len())
+        .map(|g| target[g].map(|h| resolve(&target, h)))
+        .collect()
+}
+
 pub fn find_leaks(
     snaps: &[&Analysis],
     options: &LeakOptions,
 ) -> Result<LeakReport, LeakInputError> {
-    check_inputs(snaps)?;
+    let earlier_ids = earlier_indexes(snaps);
+    check_with(snaps, &earlier_ids)?;
     let last = *snaps.last().expect("checked");
-    let first = snaps[0];
     let total = last.total_size().max(1.0);
     let intervals = (snaps.len() - 1) as f64;
     let packages: PackageAttribution = last.package_attribution();
@@ -377,6 +528,7 @@ pub fn find_leaks(
     let mut suspects = Vec::new();
     // Survivors of each accumulating suspect (same order as `suspects`).
     let mut suspect_members: Vec<Vec<u32>> = Vec::new();
+    let mut samples: Vec<u32> = Vec::new();
     let package_for = |members: &[u32], sample: u32| -> String {
         let p = package_of(sample);
         if !p.starts_with('(') {
@@ -387,16 +539,31 @@ pub fn find_leaks(
 
     // --- Accumulating objects.
     let counts: Vec<FxHashMap<String, u64>> = snaps.iter().map(|a| counts_by_group(a)).collect();
-    let first_ids = sorted_ids(first);
-    let mut survivors: FxHashMap<String, Vec<u32>> = FxHashMap::default();
+    let first_ids = &earlier_ids[0];
+    let mut survivors_by_id: FxHashMap<GroupId, Vec<u32>> = FxHashMap::default();
     for v in 0..last.snap.node_count() as u32 {
         if last.snap.nodes.self_size[v as usize] == 0 {
             continue;
         }
-        if lookup(&first_ids, last.snap.nodes.id[v as usize]).is_none() {
-            survivors.entry(group_key(last, v)).or_default().push(v);
+        if first_ids.get(last.snap.nodes.id[v as usize]).is_none() {
+            survivors_by_id
+                .entry(group_id(last, v))
+                .or_default()
+                .push(v);
         }
     }
+    let mut by_key: std::collections::BTreeMap<String, Vec<u32>> = Default::default();
+    for (id, members) in survivors_by_id {
+        by_key
+            .entry(group_text(last, id))
+            .or_default()
+            .extend(members);
+    }
+    let survivors = by_key.into_iter().map(|(key, mut members)| {
+        // Ordinal order (merged ids interleave).
+        members.sort_unstable();
+        (key, members)
+    });
     for (key, members) in survivors {
         if (members.len() as u64) < options.min_count {
             continue;
@@ -450,17 +617,81 @@ pub fn find_leaks(
             heap_share: retained as f64 / total,
             growth_per_interval: growth,
             survivors: members.len() as u64,
-            path: last.path_out(sample),
+            related: Vec::new(),
+            // Set once related groups are merged (see below).
+            path: Vec::new(),
             sample_id: last.snap.nodes.id[sample as usize],
             summary,
         });
         suspect_members.push(members);
+        samples.push(sample);
     }
 
-    let earlier_ids: Vec<Vec<(u32, u32)>> = snaps[..snaps.len() - 1]
-        .iter()
-        .map(|a| sorted_ids(a))
-        .collect();
+    // --- Related groups: a group whose objects are mostly dominated by a
+    // larger group's objects is part of that leak (a socket's request, its
+    // listeners, contexts of its closures) and is merged into it.
+    let merged_into = merge_targets(last, &suspects, &suspect_members);
+    let mut avoid: Vec<Vec<u32>> = suspect_members.clone();
+    for (g, target) in merged_into.iter().enumerate() {
+        if let Some(h) = *target {
+            let related = RelatedGroup {
+                class: suspects[g].class.clone(),
+                survivors: suspects[g].survivors,
+                counts: suspects[g].counts.clone(),
+                retained_size: suspects[g].retained_size,
+            };
+            suspects[h].related.push(related);
+            let extra = suspect_members[g].clone();
+            avoid[h].extend(extra);
+        }
+    }
+    let stays: Vec<bool> = merged_into.iter().map(|t| t.is_none()).collect();
+    retain_where(&mut suspects, &stays);
+    retain_where(&mut suspect_members, &stays);
+    retain_where(&mut avoid, &stays);
+    retain_where(&mut samples, &stays);
+    // Paths that avoid the leaked objects themselves show how the whole pile
+    // is held, not a path through one of its members.
+    let mut acc_paths: Vec<Option<RetainerPath>> = Vec::with_capacity(suspects.len());
+    let mut avoid_sets: Vec<BitSet> = Vec::with_capacity(suspects.len());
+    for (k, suspect) in suspects.iter_mut().enumerate() {
+        if !suspect.related.is_empty() {
+            suspect.related.sort_by(|x, y| {
+                y.retained_size
+                    .cmp(&x.retained_size)
+                    .then_with(|| x.class.cmp(&y.class))
+            });
+            let mut list = suspect
+                .related
+                .iter()
+                .take(RELATED_NAMED)
+                .map(|r| format!("{} {}", with_commas(r.survivors), r.class))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let more = suspect.related.len().saturating_sub(RELATED_NAMED);
+            if more > 0 {
+                list.push_str(&format!(
+                    " and {more} more group{}",
+                    if more == 1 { "" } else { "s" }
+                ));
+            }
+            suspect
+                .summary
+                .push_str(&format!(" They hold other new objects: {list}."));
+        }
+        let mut set = BitSet::new(last.snap.node_count());
+        for &v in &avoid[k] {
+            set.set(v as usize);
+        }
+        let path = last.shortest_path_avoiding(samples[k], &set);
+        suspect.path = match &path {
+            Some(p) => last.path_steps(p),
+            None => last.path_out(samples[k]),
+        };
+        acc_paths.push(path);
+        avoid_sets.push(set);
+    }
+
     // An object that holds most of an accumulating group is where that group
     // piles up (an accumulation point): it is named there, not reported apart.
     let absorb = |v: u32, suspects: &mut Vec<Suspect>| -> bool {
@@ -492,17 +723,41 @@ pub fn find_leaks(
                     .count()
             };
             if held * 2 >= members.len() {
-                // Named with the reference that holds it, e.g. `Array @12 (Agent.sockets)`.
-                let via = last
-                    .retainers_view(v)
-                    .first()
-                    .map(|r| {
-                        format!(
-                            " ({}{})",
-                            group_key(last, r.source),
-                            last.edge_label(r.edge)
-                        )
+                // Named with the references that reach it, e.g.
+                // `Array @12 (Agent.sockets.host:443)`: along the suspect's
+                // path if it passes there, else by its first retainer.
+                let along = acc_paths[k].as_ref().and_then(|p| last.reached_as(p, v));
+                // Else the path to the holder itself (avoiding the pile), then
+                // one of the pile's objects: that is how they are all held.
+                let holder_path = match along {
+                    Some(_) => None,
+                    None => last.shortest_path_avoiding(v, &avoid_sets[k]),
+                };
+                let along =
+                    along.or_else(|| holder_path.as_ref().and_then(|p| last.reached_as(p, v)));
+                if let Some(mut path) = holder_path {
+                    let into_pile = last
+                        .snap
+                        .edge_range(v)
+                        .find(|&e| members.binary_search(&last.snap.edges.to[e]).is_ok());
+                    if let Some(e) = into_pile {
+                        let member = last.snap.edges.to[e];
+                        path.edges.push(EdgeRef {
+                            edge: e,
+                            source: v,
+                            target: member,
+                        });
+                        suspects[k].path = last.path_steps(&path);
+                        suspects[k].sample_id = last.snap.nodes.id[member as usize];
+                    }
+                }
+                let via = along
+                    .or_else(|| {
+                        last.retainers_view(v).first().map(|r| {
+                            format!("{}{}", group_key(last, r.source), last.edge_label(r.edge))
+                        })
                     })
+                    .map(|text| format!(" ({text})"))
                     .unwrap_or_default();
                 let holder = format!(
                     "{} @{}{}",
@@ -538,7 +793,7 @@ pub fn find_leaks(
         let id = last.snap.nodes.id[v as usize];
         let mut series = Vec::with_capacity(snaps.len());
         for (a, ids) in snaps.iter().zip(&earlier_ids) {
-            match lookup(ids, id).and_then(|o| a.entry_count(o)) {
+            match ids.get(id).and_then(|o| a.entry_count(o)) {
                 Some(c) => series.push(c),
                 None => break,
             }
@@ -583,6 +838,7 @@ pub fn find_leaks(
             heap_share: retained as f64 / total,
             growth_per_interval: growth,
             survivors: 0,
+            related: Vec::new(),
             path: last.path_out(v),
             sample_id: id,
             summary,
@@ -599,7 +855,7 @@ pub fn find_leaks(
         let id = last.snap.nodes.id[v as usize];
         let mut series = Vec::with_capacity(snaps.len());
         for (a, ids) in snaps.iter().zip(&earlier_ids) {
-            match lookup(ids, id) {
+            match ids.get(id) {
                 Some(o) => series.push(a.retained[o as usize]),
                 None => break,
             }
@@ -692,6 +948,7 @@ pub fn find_leaks(
             heap_share: retained as f64 / total,
             growth_per_interval: growth,
             survivors: 0,
+            related: Vec::new(),
             path: last.path_out(v),
             sample_id: last.snap.nodes.id[v as usize],
             summary,

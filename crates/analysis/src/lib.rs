@@ -16,6 +16,7 @@ pub mod distances;
 pub mod dominators;
 pub mod edges;
 pub mod essential;
+pub mod ids;
 pub mod inspect;
 pub mod js;
 pub mod json;

@@ -3,6 +3,7 @@
 //! to the roots (DevTools' distances), so paths never loop; weak edges are
 //! never followed.
 
+use crate::bitset::BitSet;
 use crate::edges::EdgeRef;
 use crate::Analysis;
 
@@ -122,5 +123,56 @@ impl Analysis {
             stack.push((r.source, c, 0));
         }
         out
+    }
+
+    /// The shortest path from the root to `target` that enters no node of
+    /// `avoid` (other than the target), by a breadth-first search over strong
+    /// edges (never weak, never a WeakMap's table edge). For a leak, avoiding
+    /// the other leaked objects shows how the whole pile is held instead of a
+    /// path through one of its members. `None` when there is no such path.
+    pub fn shortest_path_avoiding(&self, target: u32, avoid: &BitSet) -> Option<RetainerPath> {
+        let snap = &self.snap;
+        let root = snap.root;
+        let n = snap.node_count();
+        const UNSEEN: u32 = u32::MAX;
+        let mut via_edge = vec![UNSEEN; n];
+        let mut via_node = vec![UNSEEN; n];
+        let mut queue = std::collections::VecDeque::from([root]);
+        via_node[root as usize] = root;
+        let weak = snap.edge_types.weak;
+        'search: while let Some(u) = queue.pop_front() {
+            for e in snap.edge_range(u) {
+                let t = snap.edges.to[e];
+                if via_node[t as usize] != UNSEEN
+                    || snap.edges.ty[e] == weak
+                    || (t != target && avoid.get(t as usize))
+                    || self.is_weakmap_table_edge(e, u)
+                {
+                    continue;
+                }
+                via_node[t as usize] = u;
+                via_edge[t as usize] = e as u32;
+                if t == target {
+                    break 'search;
+                }
+                queue.push_back(t);
+            }
+        }
+        if via_node[target as usize] == UNSEEN || target == root {
+            return None;
+        }
+        let mut edges = Vec::new();
+        let mut x = target;
+        while x != root {
+            let source = via_node[x as usize];
+            edges.push(EdgeRef {
+                edge: via_edge[x as usize] as usize,
+                source,
+                target: x,
+            });
+            x = source;
+        }
+        edges.reverse();
+        Some(RetainerPath { edges })
     }
 }

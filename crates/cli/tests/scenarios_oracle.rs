@@ -387,6 +387,40 @@ fn leaks_names_each_scenario_culprit_and_nothing_for_the_control() {
         );
         assert!(top["summary"].as_str().unwrap().len() > 40);
         assert!(top["heap_share"].as_f64().unwrap() > 0.05);
+        // One leak, one suspect: the culprit's companions (truth.json: "with
+        // ClientRequest, IncomingMessage…", "plus their system / Context")
+        // are merged into it as related groups, never listed apart.
+        let suspects = v["suspects"].as_array().unwrap();
+        for other in &suspects[1..] {
+            let c = other["class"].as_str().unwrap();
+            assert!(
+                !classes.contains(&c),
+                "{scenario}: {c} reported apart from {class}"
+            );
+        }
+        if top["kind"] != "growing_object" {
+            let related: Vec<&str> = top["related"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["class"].as_str().unwrap())
+                .collect();
+            let covered = classes.iter().filter(|c| related.contains(c)).count();
+            assert!(covered >= 3, "{scenario}: related groups {related:?}");
+            // The path runs through the accumulation point: the Set of theme
+            // listeners (truth.json), the agent's socket pool.
+            let holder_edge = match scenario {
+                "eval-per-request" => ".listeners",
+                _ => ".sockets",
+            };
+            let edges: Vec<&str> = top["path"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter_map(|step| step["edge"].as_str())
+                .collect();
+            assert!(edges.contains(&holder_edge), "{scenario}: path {edges:?}");
+        }
     }
     let out = leaks_json(
         &ensure_run("no-leak"),
