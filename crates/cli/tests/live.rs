@@ -287,22 +287,11 @@ fn capture_with_another_debugger_attached() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-#[test]
-fn target_exiting_mid_capture_leaves_no_file() {
-    let dir = temp_dir("exit");
-    let mut target = Target::start(true, &["objects", "1500000"]);
-    let file = dir.join("keep.heapsnapshot");
-    std::fs::write(&file, "previous capture").unwrap();
-    let partial = dir.join("keep.heapsnapshot.partial");
+/// Starts `capture --ws … -o FILE` and returns once `partial` exists (at most 30 s).
+fn start_capture(target: &Target, file: &Path, partial: &Path) -> Child {
     let capture = bin()
-        .args([
-            "capture",
-            "--force",
-            "--ws",
-            target.ws(),
-            "-o",
-            file.to_str().unwrap(),
-        ])
+        .args(["capture", "--force", "--ws", target.ws(), "-o"])
+        .arg(file)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -311,6 +300,17 @@ fn target_exiting_mid_capture_leaves_no_file() {
     while !partial.exists() && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(20));
     }
+    capture
+}
+
+#[test]
+fn target_exiting_mid_capture_leaves_no_file() {
+    let dir = temp_dir("exit");
+    let mut target = Target::start(true, &["objects", "1500000"]);
+    let file = dir.join("keep.heapsnapshot");
+    std::fs::write(&file, "previous capture").unwrap();
+    let partial = dir.join("keep.heapsnapshot.partial");
+    let capture = start_capture(&target, &file, &partial);
     std::thread::sleep(Duration::from_millis(300));
     target.kill();
     // heapscope's own timeouts bound this wait.
@@ -318,6 +318,22 @@ fn target_exiting_mid_capture_leaves_no_file() {
     assert_fails(&out, &["capture failed", "closed the connection"]);
     assert_eq!(std::fs::read_to_string(&file).unwrap(), "previous capture");
     assert!(!partial.exists(), "the partial file must be removed");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn ctrl_c_during_capture_removes_the_partial_file() {
+    let dir = temp_dir("interrupt");
+    let target = Target::start(true, &["objects", "1000000"]);
+    let file = dir.join("never.heapsnapshot");
+    let partial = dir.join("never.heapsnapshot.partial");
+    let capture = start_capture(&target, &file, &partial);
+    // SAFETY: kill(2) on our own child.
+    unsafe { libc::kill(capture.id() as i32, libc::SIGINT) };
+    let out = capture.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
+    assert!(stderr(&out).contains("interrupted"), "{}", stderr(&out));
+    assert!(!partial.exists() && !file.exists());
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -354,13 +370,19 @@ fn permission_denied_is_one_line() {
     let target = Target::start(false, &["idle"]);
     let out = if root {
         use std::os::unix::process::CommandExt;
-        bin()
+        // A copy in a folder anyone can enter: the build folder may not be.
+        let dir = temp_dir("permission");
+        let copy = dir.join("heapscope");
+        std::fs::copy(env!("CARGO_BIN_EXE_heapscope"), &copy).unwrap();
+        let out = Command::new(&copy)
             .args(["capture", "--pid", &target.pid()])
             .current_dir("/")
             .uid(65534)
             .gid(65534)
             .output()
-            .unwrap()
+            .unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+        out
     } else {
         run(&["capture", "--pid", "1"])
     };

@@ -15,6 +15,9 @@ use tungstenite::{Message, WebSocket};
 /// How long a call may wait without receiving anything before it fails.
 pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(120);
 
+/// Reads interrupted by signals that one call retries before it gives up.
+const MAX_INTERRUPTIONS: u32 = 1_000;
+
 /// One open inspector session.
 pub struct Session {
     socket: WebSocket<TcpStream>,
@@ -102,6 +105,7 @@ impl Session {
         self.socket
             .send(Message::text(request.to_string()))
             .map_err(|e| self.socket_error(method, e))?;
+        let mut interruptions = 0;
         loop {
             if deadline.is_some_and(|d| Instant::now() >= d) {
                 return Err(InspectorError::Timeout(format!(
@@ -109,10 +113,19 @@ impl Session {
                     self.label
                 )));
             }
-            let message = self
-                .socket
-                .read()
-                .map_err(|e| self.socket_error(method, e))?;
+            let message = match self.socket.read() {
+                Ok(message) => message,
+                // A signal (e.g. Ctrl-C with a handler installed) interrupted the
+                // read; nothing was consumed, so read again.
+                Err(tungstenite::Error::Io(e))
+                    if e.kind() == std::io::ErrorKind::Interrupted
+                        && interruptions < MAX_INTERRUPTIONS =>
+                {
+                    interruptions += 1;
+                    continue;
+                }
+                Err(e) => return Err(self.socket_error(method, e)),
+            };
             let text = match &message {
                 Message::Text(text) => text.as_str(),
                 Message::Close(_) => {

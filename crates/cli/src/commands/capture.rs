@@ -35,6 +35,7 @@ pub fn run(args: Args) -> Result<String, CliError> {
     if !args.force {
         crate::commands::headroom::check(&mut connected.session, connected.pid)?;
     }
+    remove_partial_on_ctrl_c(&output);
     let started = Instant::now();
     let bytes = capture_to(&mut connected.session, &output, args.gc)?;
     connected.session.close();
@@ -55,6 +56,17 @@ fn default_output(pid: Option<u32>) -> PathBuf {
         Some(pid) => PathBuf::from(format!("heapscope-{pid}-{now}.heapsnapshot")),
         None => PathBuf::from(format!("heapscope-{now}.heapsnapshot")),
     }
+}
+
+/// Ctrl-C during a capture removes `FILE.partial` and exits with code 130.
+fn remove_partial_on_ctrl_c(output: &Path) {
+    let partial = partial_path(output);
+    // Failure only means a handler is already installed (e.g. by `watch`).
+    let _ = ctrlc::set_handler(move || {
+        let _ = std::fs::remove_file(&partial);
+        eprintln!("heapscope: interrupted; {} removed", partial.display());
+        std::process::exit(130);
+    });
 }
 
 /// `FILE.partial` beside FILE.
