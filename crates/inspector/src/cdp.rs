@@ -15,6 +15,8 @@ use tungstenite::{Message, WebSocket};
 /// How long a call may wait without receiving anything before it fails.
 pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(120);
 
+/// Messages one call reads at most (a 100 kB chunk each would be 5 TB).
+const MAX_MESSAGES_PER_CALL: u64 = 50_000_000;
 /// Reads interrupted by signals that one call retries before it gives up.
 const MAX_INTERRUPTIONS: u32 = 1_000;
 
@@ -106,7 +108,7 @@ impl Session {
             .send(Message::text(request.to_string()))
             .map_err(|e| self.socket_error(method, e))?;
         let mut interruptions = 0;
-        loop {
+        for _ in 0..MAX_MESSAGES_PER_CALL {
             if deadline.is_some_and(|d| Instant::now() >= d) {
                 return Err(InspectorError::Timeout(format!(
                     "{method} on {}: no reply in time",
@@ -157,6 +159,9 @@ impl Session {
             }
             return Ok(incoming.result.unwrap_or(Value::Null));
         }
+        Err(InspectorError::Protocol(format!(
+            "{method}: no reply after {MAX_MESSAGES_PER_CALL} messages from the target"
+        )))
     }
 
     /// Evaluates a JavaScript expression in the target with the console's

@@ -98,3 +98,30 @@ fn content_length(headers: &[u8]) -> Option<usize> {
             .then(|| value.trim().parse().ok())?
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_content_length() {
+        let headers = b"HTTP/1.0 200 OK\r\nContent-Type: application/json\r\ncontent-length: 42";
+        assert_eq!(content_length(headers), Some(42));
+        assert_eq!(content_length(b"HTTP/1.0 200 OK"), None);
+    }
+
+    #[test]
+    fn refused_connection_says_so() {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let address = HostPort {
+            host: "127.0.0.1".into(),
+            port,
+        };
+        let err = websocket_url(&address, false, Duration::from_secs(1)).unwrap_err();
+        assert!(matches!(err, InspectorError::ConnectionRefused(_)), "{err}");
+    }
+}
