@@ -74,53 +74,6 @@ impl FastDiv {
     }
 }
 
-/// Cuts a stream of values into records of `width`, keeping a partial
-/// record across batches.
-struct Records {
-    width: usize,
-    partial: Vec<u32>,
-}
-
-impl Records {
-    fn new(width: usize) -> Self {
-        Records {
-            width,
-            partial: Vec::with_capacity(width),
-        }
-    }
-
-    /// Values held back because their record is not complete yet.
-    fn pending(&self) -> usize {
-        self.partial.len()
-    }
-
-    #[inline]
-    fn feed<F>(&mut self, batch: &[u32], mut on_record: F) -> std::result::Result<(), String>
-    where
-        F: FnMut(&[u32]) -> std::result::Result<(), String>,
-    {
-        let mut rest = batch;
-        if !self.partial.is_empty() {
-            let take = (self.width - self.partial.len()).min(rest.len());
-            self.partial.extend_from_slice(&rest[..take]);
-            rest = &rest[take..];
-            if self.partial.len() < self.width {
-                return Ok(());
-            }
-            let record = std::mem::take(&mut self.partial);
-            on_record(&record)?;
-            self.partial = record;
-            self.partial.clear();
-        }
-        let mut chunks = rest.chunks_exact(self.width);
-        for r in &mut chunks {
-            on_record(r)?;
-        }
-        self.partial.extend_from_slice(chunks.remainder());
-        Ok(())
-    }
-}
-
 /// Node records into the node columns (type checked against meta).
 struct NodeSink<'a> {
     width: usize,
@@ -215,6 +168,52 @@ impl RecordSink for EdgeSink<'_> {
             self.ty.set(i, r[tp] as u8);
             self.name_or_index.set(i, r[np]);
             self.to.set(i, target);
+        }
+        Ok(())
+    }
+}
+
+/// Location records, node indexes divided into ordinals.
+struct LocationSink<'a> {
+    width: usize,
+    nodes: u32,
+    div: FastDiv,
+    /// Positions of object index, script id, line and column in a record.
+    at: [usize; 4],
+    out: SharedColumn<'a, std::mem::MaybeUninit<Location>>,
+}
+
+impl RecordSink for LocationSink<'_> {
+    fn width(&self) -> usize {
+        self.width
+    }
+
+    fn capacity(&self) -> usize {
+        self.out.len()
+    }
+
+    fn store(&self, at: usize, values: &[u32]) -> std::result::Result<(), String> {
+        let [obj, script, line, col] = self.at;
+        for (k, r) in values.chunks_exact(self.width).enumerate() {
+            let node = match self.div.div_exact(r[obj]) {
+                Some(o) if o < self.nodes => o,
+                _ => {
+                    return Err(format!(
+                        "location {} names node index {}, which is not a node",
+                        at + k,
+                        r[obj]
+                    ))
+                }
+            };
+            self.out.set(
+                at + k,
+                std::mem::MaybeUninit::new(Location {
+                    node,
+                    script_id: r[script],
+                    line: r[line],
+                    column: r[col],
+                }),
+            );
         }
         Ok(())
     }
@@ -567,36 +566,27 @@ impl Parser {
             ));
         };
         let lf = fields.len();
-        let div = FastDiv::new(h.node_fields.len() as u32);
-        let n = h.node_count as u32;
-        let mut out = Vec::new();
-        let mut records = Records::new(lf);
-        self.s.read_u32_array(|batch| {
-            records.feed(batch, |r| {
-                let node = match div.div_exact(r[obj]) {
-                    Some(o) if o < n => o,
-                    _ => {
-                        return Err(format!(
-                            "location {} names node index {}, which is not a node",
-                            out.len(),
-                            r[obj]
-                        ))
-                    }
-                };
-                out.push(Location {
-                    node,
-                    script_id: r[script],
-                    line: r[line],
-                    column: r[col],
-                });
-                Ok(())
-            })
-        })?;
-        if records.pending() != 0 {
+        // At most one location per node: a column of that size costs only the
+        // pages written (fresh memory is mapped on first touch).
+        let n = h.node_count;
+        let mut out: Vec<Location> = Vec::with_capacity(n);
+        let sink = LocationSink {
+            width: lf,
+            nodes: n as u32,
+            div: FastDiv::new(h.node_fields.len() as u32),
+            at: [obj, script, line, col],
+            out: SharedColumn::new(out.spare_capacity_mut()),
+        };
+        let too_many = || format!("the locations array has more than node_count ({n}) records");
+        let (count, pending) = read_records(&mut self.s, &sink, &too_many)?;
+        if pending != 0 {
             return Err(self.s.error(format!(
                 "the locations array length is not a multiple of {lf} fields"
             )));
         }
+        // SAFETY: `read_records` stored every record below `count`.
+        unsafe { out.set_len(count) };
+        out.shrink_to_fit();
         if !out.windows(2).all(|w| w[0].node < w[1].node) {
             out.reverse();
             out.sort_by_key(|l| l.node);

@@ -59,8 +59,9 @@ const PARALLEL_MIN_VALUES: usize = 1 << 15;
 
 /// Reads a JSON array of unsigned integers (the `[` already consumed) as
 /// records into `sink`. Returns the number of whole records and of values left
-/// over (a truncated last record). `too_many` words the error when the array
-/// holds more records than `sink.capacity()`.
+/// over (a truncated last record); on success every record below the count
+/// was stored. `too_many` words the error when the array holds more records
+/// than `sink.capacity()`.
 pub fn read_records<S: RecordSink>(
     s: &mut ByteStream,
     sink: &S,
