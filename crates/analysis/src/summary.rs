@@ -5,8 +5,8 @@
 use crate::dominators::DominatedNodes;
 use crate::js::utf16_cmp;
 use crate::Analysis;
+use rustc_hash::FxHashMap;
 use serde::Serialize;
-use std::collections::HashMap;
 
 /// One row of the Summary: field names match the DevTools oracle's JSON.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -42,15 +42,23 @@ impl Analysis {
     /// the first node of a class names it).
     pub fn aggregates(&self) -> Aggregates {
         // The dominator tree's child lists are built beside the grouping.
+        let mut t = crate::timing::Phases::from_env();
         let (mut aggregates, tree) = std::thread::scope(|scope| {
-            let tree = scope.spawn(|| DominatedNodes::build(&self.dom, self.snap.root));
+            let tree = scope.spawn(|| {
+                let mut t = crate::timing::Phases::from_env();
+                let tree = DominatedNodes::build(&self.dom, self.snap.root);
+                t.lap("  dominated nodes (side thread)");
+                tree
+            });
             let aggregates = self.aggregates_by(&self.class_name, &|id| self.snap.strings.get(id));
+            t.lap("  aggregates");
             (
                 aggregates,
                 tree.join().expect("dominator tree thread panicked"),
             )
         });
         self.add_class_retained_sizes(&tree, &mut aggregates.rows, &aggregates.node_row);
+        t.lap("  class retained sizes");
         aggregates
     }
 
@@ -66,7 +74,7 @@ impl Analysis {
         let object = snap.node_types.object;
         let max_id = class_name.iter().copied().max().unwrap_or(0) as usize;
         let mut by_name: Vec<u32> = vec![NO_ROW; max_id + 1];
-        let mut by_location: HashMap<(u32, u32, u32, u32), u32> = HashMap::new();
+        let mut by_location: FxHashMap<(u32, u32, u32, u32), u32> = FxHashMap::default();
         let mut rows: Vec<ClassRow> = Vec::new();
         let mut node_row = vec![NO_ROW; n];
         let mut locations = snap.locations.iter().peekable();
