@@ -266,6 +266,46 @@ impl Analysis {
         out
     }
 
+    /// `path` (ending at `holder`) extended by one reference to an object of
+    /// `members` (sorted), or two through the holder's table/elements store.
+    fn extend_into(
+        &self,
+        path: &RetainerPath,
+        holder: u32,
+        members: &[u32],
+    ) -> Option<RetainerPath> {
+        let snap = &self.snap;
+        let is_member = |t: u32| members.binary_search(&t).is_ok();
+        let step = |e: usize, source: u32| EdgeRef {
+            edge: e,
+            source,
+            target: snap.edges.to[e],
+        };
+        let mut extra = snap
+            .edge_range(holder)
+            .find(|&e| is_member(snap.edges.to[e]))
+            .map(|e| vec![step(e, holder)]);
+        if extra.is_none() {
+            extra = snap.edge_range(holder).find_map(|e| {
+                let store = snap.edges.to[e];
+                let named = snap.edges.ty[e] == snap.edge_types.internal
+                    && matches!(
+                        snap.strings.get(snap.edges.name_or_index[e]),
+                        "table" | "elements" | "properties"
+                    );
+                if !named {
+                    return None;
+                }
+                snap.edge_range(store)
+                    .find(|&f| is_member(snap.edges.to[f]))
+                    .map(|f| vec![step(e, holder), step(f, store)])
+            });
+        }
+        let mut edges = path.edges.clone();
+        edges.extend(extra?);
+        Some(RetainerPath { edges })
+    }
+
     /// How a path reaches `holder`: its retainer's class and the last two
     /// references, e.g. `Agent.sockets['127.0.0.1:443:']`.
     fn reached_as(&self, path: &RetainerPath, holder: u32) -> Option<String> {
@@ -432,9 +472,14 @@ const MAX_MERGE_ROUNDS: usize = 8;
 /// Walking at most this far up the dominator tree to find a holder.
 const MAX_DOMINATOR_STEPS: usize = 256;
 
-/// For each accumulating group, the larger group it belongs to: most of its
-/// objects have an object of that group as nearest dominator among all
-/// groups' objects. Chains are followed to the group that stays.
+/// Which accumulating groups are one leak. A group's objects are "held" by
+/// another group when their nearest dominator among all groups' objects is in
+/// it, or, for objects with none (held along several paths, like a socket and
+/// its request, which reference each other), when one of their direct strong
+/// retainers is. A group whose objects are mostly held by one other group (not
+/// counting those held within its own merged family) joins it; joining repeats
+/// until nothing changes. Each resulting set is reported once, under its
+/// largest group: the result maps every other member to that group.
 fn merge_targets(a: &Analysis, suspects: &[Suspect], members: &[Vec<u32>]) -> Vec<Option<usize>> {
     let mut owner: FxHashMap<u32, usize> = FxHashMap::default();
     for (g, list) in members.iter().enumerate() {
@@ -442,14 +487,14 @@ fn merge_targets(a: &Analysis, suspects: &[Suspect], members: &[Vec<u32>]) -> Ve
             owner.insert(v, g);
         }
     }
-    // Per group, how many of its objects have their nearest dominator among
-    // other groups' objects in each group.
+    let weak = a.snap.edge_types.weak;
     let holders: Vec<FxHashMap<usize, usize>> = members
         .iter()
         .enumerate()
         .map(|(g, list)| {
             let mut votes: FxHashMap<usize, usize> = FxHashMap::default();
             for &v in list {
+                let mut held_by = None;
                 let mut x = v;
                 for _ in 0..MAX_DOMINATOR_STEPS {
                     if x == a.snap.root {
@@ -458,49 +503,63 @@ fn merge_targets(a: &Analysis, suspects: &[Suspect], members: &[Vec<u32>]) -> Ve
                     x = a.dom[x as usize];
                     match owner.get(&x) {
                         Some(&h) if h != g => {
-                            *votes.entry(h).or_default() += 1;
+                            held_by = Some(h);
                             break;
                         }
                         _ => {}
                     }
                 }
+                if held_by.is_none() && x == a.snap.root {
+                    held_by = a
+                        .incoming_edges(v)
+                        .iter()
+                        .filter(|r| a.snap.edges.ty[r.edge] != weak)
+                        .find_map(|r| owner.get(&r.source).copied().filter(|&h| h != g));
+                }
+                if let Some(h) = held_by {
+                    *votes.entry(h).or_default() += 1;
+                }
             }
             votes
         })
         .collect();
-    // Groups only merge into a strictly larger one, so there are no cycles.
-    // Holders count for the group they went into, so merging repeats until
-    // nothing changes (a listener's context held by closures held by sockets).
     let rank = |g: usize| (suspects[g].retained_size, std::cmp::Reverse(g));
     let mut order: Vec<usize> = (0..members.len()).collect();
     order.sort_by_key(|&g| std::cmp::Reverse(rank(g)));
-    let mut target: Vec<Option<usize>> = vec![None; members.len()];
-    let resolve = |target: &[Option<usize>], mut h: usize| {
-        while let Some(next) = target[h] {
-            h = next;
+    // Union-find whose roots are the largest group of their set.
+    let mut head: Vec<usize> = (0..members.len()).collect();
+    fn find(head: &mut [usize], mut g: usize) -> usize {
+        while head[g] != g {
+            head[g] = head[head[g]];
+            g = head[g];
         }
-        h
-    };
+        g
+    }
     for _round in 0..MAX_MERGE_ROUNDS {
         let mut changed = false;
         for &g in &order {
-            if target[g].is_some() {
-                continue;
-            }
+            let mine = find(&mut head, g);
             let mut votes: FxHashMap<usize, usize> = FxHashMap::default();
+            let mut family = 0;
             for (&h, &n) in &holders[g] {
-                *votes.entry(resolve(&target, h)).or_default() += n;
+                let theirs = find(&mut head, h);
+                if theirs == mine {
+                    family += n;
+                } else {
+                    *votes.entry(theirs).or_default() += n;
+                }
             }
-            // Objects held by the group's own family (groups merged into it)
-            // do not count: what matters is who holds the family's entries.
-            let family = votes.remove(&g).unwrap_or(0);
             let entries = members[g].len() - family;
             let best = votes
                 .into_iter()
                 .max_by_key(|&(h, n)| (n, std::cmp::Reverse(h)));
-            if let Some((h, n)) = best {
-                if n * 2 >= entries && rank(h) > rank(g) {
-                    target[g] = Some(h);
+            if let Some((theirs, n)) = best {
+                if entries > 0 && n * 2 >= entries {
+                    let (big, small) = match rank(theirs) > rank(mine) {
+                        true => (theirs, mine),
+                        false => (mine, theirs),
+                    };
+                    head[small] = big;
                     changed = true;
                 }
             }
@@ -509,8 +568,11 @@ fn merge_targets(a: &Analysis, suspects: &[Suspect], members: &[Vec<u32>]) -> Ve
             break;
         }
     }
-    (0..target.len())
-        .map(|g| target[g].map(|h| resolve(&target, h)))
+    (0..members.len())
+        .map(|g| {
+            let root = find(&mut head, g);
+            (root != g).then_some(root)
+        })
         .collect()
 }
 
@@ -631,9 +693,17 @@ pub fn find_leaks(
     // larger group's objects is part of that leak (a socket's request, its
     // listeners, contexts of its closures) and is merged into it.
     let merged_into = merge_targets(last, &suspects, &suspect_members);
-    let mut avoid: Vec<Vec<u32>> = suspect_members.clone();
-    for (g, target) in merged_into.iter().enumerate() {
-        if let Some(h) = *target {
+    // Per suspect, its groups: (class, objects), its own first, then the
+    // related ones by retained size.
+    let mut piles: Vec<Vec<(String, Vec<u32>)>> = suspects
+        .iter()
+        .zip(&suspect_members)
+        .map(|(x, m)| vec![(x.class.clone(), m.clone())])
+        .collect();
+    let mut order: Vec<usize> = (0..suspects.len()).collect();
+    order.sort_by_key(|&g| std::cmp::Reverse(suspects[g].retained_size));
+    for g in order {
+        if let Some(h) = merged_into[g] {
             let related = RelatedGroup {
                 class: suspects[g].class.clone(),
                 survivors: suspects[g].survivors,
@@ -641,19 +711,17 @@ pub fn find_leaks(
                 retained_size: suspects[g].retained_size,
             };
             suspects[h].related.push(related);
-            let extra = suspect_members[g].clone();
-            avoid[h].extend(extra);
+            let group = (suspects[g].class.clone(), suspect_members[g].clone());
+            piles[h].push(group);
         }
     }
     let stays: Vec<bool> = merged_into.iter().map(|t| t.is_none()).collect();
     retain_where(&mut suspects, &stays);
     retain_where(&mut suspect_members, &stays);
-    retain_where(&mut avoid, &stays);
+    retain_where(&mut piles, &stays);
     retain_where(&mut samples, &stays);
-    // Paths that avoid the leaked objects themselves show how the whole pile
-    // is held, not a path through one of its members.
-    let mut acc_paths: Vec<Option<RetainerPath>> = Vec::with_capacity(suspects.len());
-    let mut avoid_sets: Vec<BitSet> = Vec::with_capacity(suspects.len());
+    // The path: the shortest one from the roots to any of the suspect's
+    // objects (the one it ends at becomes the sample).
     for (k, suspect) in suspects.iter_mut().enumerate() {
         if !suspect.related.is_empty() {
             suspect.related.sort_by(|x, y| {
@@ -679,17 +747,19 @@ pub fn find_leaks(
                 .summary
                 .push_str(&format!(" They hold other new objects: {list}."));
         }
-        let mut set = BitSet::new(last.snap.node_count());
-        for &v in &avoid[k] {
-            set.set(v as usize);
+        let mut heads = BitSet::new(last.snap.node_count());
+        for &v in &suspect_members[k] {
+            heads.set(v as usize);
         }
-        let path = last.shortest_path_avoiding(samples[k], &set);
-        suspect.path = match &path {
-            Some(p) => last.path_steps(p),
-            None => last.path_out(samples[k]),
-        };
-        acc_paths.push(path);
-        avoid_sets.push(set);
+        match last.shortest_path_to_any(&heads) {
+            Some(path) => {
+                if let Some(end) = path.edges.last() {
+                    suspect.sample_id = last.snap.nodes.id[end.target as usize];
+                }
+                suspect.path = last.path_steps(&path);
+            }
+            None => suspect.path = last.path_out(samples[k]),
+        }
     }
 
     // An object that holds most of an accumulating group is where that group
@@ -712,46 +782,46 @@ pub fn find_leaks(
                 }
             }
         }
-        for (k, members) in suspect_members.iter().enumerate() {
-            let direct = members.iter().filter(|m| referenced.contains(m)).count();
-            let held = if direct * 2 >= members.len() {
-                direct
-            } else {
-                members
-                    .iter()
-                    .filter(|&&m| last.dominator_chain(m).contains(&v))
-                    .count()
-            };
-            if held * 2 >= members.len() {
-                // Named with the references that reach it, e.g.
-                // `Array @12 (Agent.sockets.host:443)`: along the suspect's
-                // path if it passes there, else by its first retainer.
-                let along = acc_paths[k].as_ref().and_then(|p| last.reached_as(p, v));
-                // Else the path to the holder itself (avoiding the pile), then
-                // one of the pile's objects: that is how they are all held.
-                let holder_path = match along {
-                    Some(_) => None,
-                    None => last.shortest_path_avoiding(v, &avoid_sets[k]),
+        for (k, groups) in piles.iter().enumerate() {
+            // The suspect's own objects first, then those held with them.
+            for (j, (class, members)) in groups.iter().enumerate() {
+                let direct = members.iter().filter(|m| referenced.contains(m)).count();
+                let held = if direct * 2 >= members.len() {
+                    direct
+                } else {
+                    members
+                        .iter()
+                        .filter(|&&m| last.dominator_chain(m).contains(&v))
+                        .count()
                 };
-                let along =
-                    along.or_else(|| holder_path.as_ref().and_then(|p| last.reached_as(p, v)));
-                if let Some(mut path) = holder_path {
-                    let into_pile = last
-                        .snap
-                        .edge_range(v)
-                        .find(|&e| members.binary_search(&last.snap.edges.to[e]).is_ok());
-                    if let Some(e) = into_pile {
-                        let member = last.snap.edges.to[e];
-                        path.edges.push(EdgeRef {
-                            edge: e,
-                            source: v,
-                            target: member,
-                        });
-                        suspects[k].path = last.path_steps(&path);
-                        suspects[k].sample_id = last.snap.nodes.id[member as usize];
+                if held * 2 < members.len() {
+                    continue;
+                }
+                // Named with the references that reach it (the shortest path
+                // that avoids the pile), e.g. `Array @12 (Agent.sockets.host:443)`.
+                let mut pile = BitSet::new(last.snap.node_count());
+                for (_, objects) in groups {
+                    for &o in objects {
+                        pile.set(o as usize);
                     }
                 }
-                let via = along
+                let holder_path = last.shortest_path_avoiding(v, &pile);
+                if j == 0 {
+                    // The suspect's path then shows the pile: holder, then one
+                    // of its objects (directly or through its table/elements).
+                    if let Some(path) = holder_path
+                        .as_ref()
+                        .and_then(|p| last.extend_into(p, v, members))
+                    {
+                        if let Some(end) = path.edges.last() {
+                            suspects[k].sample_id = last.snap.nodes.id[end.target as usize];
+                        }
+                        suspects[k].path = last.path_steps(&path);
+                    }
+                }
+                let via = holder_path
+                    .as_ref()
+                    .and_then(|p| last.reached_as(p, v))
                     .or_else(|| {
                         last.retainers_view(v).first().map(|r| {
                             format!("{}{}", group_key(last, r.source), last.edge_label(r.edge))
@@ -765,8 +835,12 @@ pub fn find_leaks(
                     last.snap.nodes.id[v as usize],
                     via
                 );
+                let whose = match j {
+                    0 => "of them".to_string(),
+                    _ => format!("of their {class}"),
+                };
                 let text = format!(
-                    " {} of them pile up in one {} (retaining {}).",
+                    " {} {whose} pile up in one {} (retaining {}).",
                     with_commas(held as u64),
                     holder,
                     human(last.retained[v as usize])
@@ -775,6 +849,7 @@ pub fn find_leaks(
                     suspects[k].summary.push_str(&text);
                 }
                 absorbed = true;
+                break;
             }
         }
         absorbed

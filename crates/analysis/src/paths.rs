@@ -131,39 +131,61 @@ impl Analysis {
     /// the other leaked objects shows how the whole pile is held instead of a
     /// path through one of its members. `None` when there is no such path.
     pub fn shortest_path_avoiding(&self, target: u32, avoid: &BitSet) -> Option<RetainerPath> {
+        if target == self.snap.root {
+            return None;
+        }
+        self.bfs_path(self.snap.root, |t| t == target, |t| !avoid.get(t as usize))
+    }
+
+    /// The shortest path over strong edges from the root to the nearest node
+    /// of `targets` (through no other one): how a pile of objects is reached.
+    pub fn shortest_path_to_any(&self, targets: &BitSet) -> Option<RetainerPath> {
+        let is_target = |t: u32| targets.get(t as usize);
+        self.bfs_path(self.snap.root, is_target, |t| !is_target(t))
+    }
+
+    /// Breadth-first search from `from` over strong edges (never weak, never a
+    /// WeakMap's table edge): the path to the first node for which `is_goal`
+    /// holds, passing only through nodes for which `may_pass` holds.
+    fn bfs_path(
+        &self,
+        from: u32,
+        is_goal: impl Fn(u32) -> bool,
+        may_pass: impl Fn(u32) -> bool,
+    ) -> Option<RetainerPath> {
         let snap = &self.snap;
-        let root = snap.root;
-        let n = snap.node_count();
         const UNSEEN: u32 = u32::MAX;
-        let mut via_edge = vec![UNSEEN; n];
-        let mut via_node = vec![UNSEEN; n];
-        let mut queue = std::collections::VecDeque::from([root]);
-        via_node[root as usize] = root;
+        let mut via_node = vec![UNSEEN; snap.node_count()];
+        let mut via_edge = vec![UNSEEN; snap.node_count()];
+        via_node[from as usize] = from;
+        let mut queue = std::collections::VecDeque::from([from]);
         let weak = snap.edge_types.weak;
+        let mut goal = None;
         'search: while let Some(u) = queue.pop_front() {
             for e in snap.edge_range(u) {
                 let t = snap.edges.to[e];
                 if via_node[t as usize] != UNSEEN
                     || snap.edges.ty[e] == weak
-                    || (t != target && avoid.get(t as usize))
                     || self.is_weakmap_table_edge(e, u)
                 {
                     continue;
                 }
+                let reached_goal = is_goal(t);
+                if !reached_goal && !may_pass(t) {
+                    continue;
+                }
                 via_node[t as usize] = u;
                 via_edge[t as usize] = e as u32;
-                if t == target {
+                if reached_goal {
+                    goal = Some(t);
                     break 'search;
                 }
                 queue.push_back(t);
             }
         }
-        if via_node[target as usize] == UNSEEN || target == root {
-            return None;
-        }
+        let mut x = goal?;
         let mut edges = Vec::new();
-        let mut x = target;
-        while x != root {
+        while x != from {
             let source = via_node[x as usize];
             edges.push(EdgeRef {
                 edge: via_edge[x as usize] as usize,
