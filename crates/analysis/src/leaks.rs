@@ -475,7 +475,7 @@ const MAX_DOMINATOR_STEPS: usize = 256;
 /// Which accumulating groups are one leak. A group's objects are "held" by
 /// another group when their nearest dominator among all groups' objects is in
 /// it, or, for objects with none (held along several paths, like a socket and
-/// its request, which reference each other), when one of their direct strong
+/// its request, which reference each other), when one of their direct
 /// retainers is. A group whose objects are mostly held by one other group (not
 /// counting those held within its own merged family) joins it; joining repeats
 /// until nothing changes. Each resulting set is reported once, under its
@@ -487,7 +487,6 @@ fn merge_targets(a: &Analysis, suspects: &[Suspect], members: &[Vec<u32>]) -> Ve
             owner.insert(v, g);
         }
     }
-    let weak = a.snap.edge_types.weak;
     let holders: Vec<FxHashMap<usize, usize>> = members
         .iter()
         .enumerate()
@@ -511,10 +510,9 @@ fn merge_targets(a: &Analysis, suspects: &[Suspect], members: &[Vec<u32>]) -> Ve
                 }
                 if held_by.is_none() && x == a.snap.root {
                     held_by = a
-                        .incoming_edges(v)
-                        .iter()
-                        .filter(|r| a.snap.edges.ty[r.edge] != weak)
-                        .find_map(|r| owner.get(&r.source).copied().filter(|&h| h != g));
+                        .retainers()
+                        .sources(v)
+                        .find_map(|source| owner.get(&source).copied().filter(|&h| h != g));
                 }
                 if let Some(h) = held_by {
                     *votes.entry(h).or_default() += 1;
