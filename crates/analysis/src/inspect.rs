@@ -149,7 +149,7 @@ impl Analysis {
         let incoming = self.retainers_view(v);
         NodeDetails {
             node: self.brief(v),
-            detachedness: self.detachedness[v as usize],
+            detachedness: self.detachedness(v),
             location: self.source_location(v),
             string_value,
             dominator_chain: self

@@ -42,8 +42,9 @@ use retainers::Retainers;
 /// A snapshot with everything DevTools derives from it at load time.
 pub struct Analysis {
     pub snap: HeapSnapshot,
-    /// DOM state per node after propagation (0 unknown, 1 attached, 2 detached).
-    pub detachedness: Vec<u8>,
+    /// DOM state per node after propagation (0 unknown, 1 attached, 2 detached);
+    /// empty when every node is unknown (Node.js heaps): see [`Analysis::detachedness`].
+    detachedness: Vec<u8>,
     /// The reverse index, built on first use (`retainers()`).
     retainers: std::sync::OnceLock<Retainers>,
     /// Distance from the roots per node (−5 unreachable, ≥ 100 000 000 system-only).
@@ -70,7 +71,7 @@ impl Analysis {
 
     fn build(mut snap: HeapSnapshot, reverse_index: bool) -> Self {
         let mut t = timing::Phases::from_env();
-        let detachedness = detached::propagate(&mut snap);
+        let detachedness = compact_states(detached::propagate(&mut snap));
         let ephemerons = weakmap::EphemeronNames::build(&snap);
         t.lap("detachedness");
         // Two halves run on two threads: the dominator chain then class names
@@ -139,7 +140,7 @@ impl Analysis {
     /// need those must use [`Analysis::new`].
     pub fn for_classes(mut snap: HeapSnapshot) -> Self {
         let mut t = timing::Phases::from_env();
-        let detachedness = detached::propagate(&mut snap);
+        let detachedness = compact_states(detached::propagate(&mut snap));
         let mut self_size = std::mem::take(&mut snap.nodes.self_size);
         shallow::reattribute(&snap, &mut self_size);
         snap.nodes.self_size = self_size;
@@ -159,6 +160,12 @@ impl Analysis {
             class_name,
             interfaces,
         }
+    }
+
+    /// DOM state of node `v` (0 unknown, 1 attached, 2 detached).
+    #[inline]
+    pub fn detachedness(&self, v: u32) -> u8 {
+        self.detachedness.get(v as usize).copied().unwrap_or(0)
     }
 
     /// The reverse edges (who points to each node), built on first use.
@@ -198,5 +205,13 @@ impl Analysis {
             None => self.snap.nodes.self_size.iter().map(|&s| s as u64).sum(),
         };
         root as f64 + self.snap.extra_native_bytes
+    }
+}
+
+/// No per-node states when all are unknown (no DOM, as in every Node.js heap).
+fn compact_states(states: Vec<u8>) -> Vec<u8> {
+    match states.iter().all(|&s| s == 0) {
+        true => Vec::new(),
+        false => states,
     }
 }

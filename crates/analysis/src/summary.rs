@@ -84,7 +84,7 @@ impl Analysis {
                     Some(l) if (l.node as usize) < v => {
                         locations.next();
                     }
-                    Some(l) if l.node as usize == v => break Some(**l),
+                    Some(l) if l.node as usize == v => break Some(*l),
                     _ => break None,
                 }
             };

@@ -2,6 +2,7 @@
 //! V8's CSR order with targets as node ordinals, the string table once, and the
 //! allocation locations.
 
+use crate::locations::Locations;
 use crate::meta::{EdgeTypeIds, NodeTypeIds};
 use crate::strings::StringTable;
 
@@ -55,7 +56,7 @@ pub struct HeapSnapshot {
     pub edges: Edges,
     pub strings: StringTable,
     /// Sorted by node ordinal.
-    pub locations: Vec<Location>,
+    pub locations: Locations,
     /// Size of the decompressed text that was parsed.
     pub text_bytes: u64,
 }
@@ -125,10 +126,7 @@ impl HeapSnapshot {
     }
 
     /// Location of a node, if the snapshot recorded one.
-    pub fn location(&self, node: u32) -> Option<&Location> {
-        self.locations
-            .binary_search_by_key(&node, |l| l.node)
-            .ok()
-            .map(|i| &self.locations[i])
+    pub fn location(&self, node: u32) -> Option<Location> {
+        self.locations.get(node)
     }
 }

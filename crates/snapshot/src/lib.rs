@@ -6,6 +6,7 @@
 mod bytes;
 pub mod error;
 pub mod graph;
+pub mod locations;
 pub mod meta;
 mod reader;
 mod records;

@@ -6,6 +6,7 @@
 use crate::bytes::ByteStream;
 use crate::error::{Result, SnapshotError};
 use crate::graph::{Edges, HeapSnapshot, Location, Nodes};
+use crate::locations::Locations;
 use crate::meta::{self, EdgeField, EdgeTypeIds, NodeField, NodeTypeIds, RawHeader};
 use crate::records::{read_records, RecordSink, SharedColumn};
 use crate::source;
@@ -242,7 +243,7 @@ struct Sections {
     nodes: Option<Nodes>,
     edges: Option<Edges>,
     strings: Option<StringTable>,
-    locations: Vec<Location>,
+    locations: Locations,
 }
 
 impl Parser {
@@ -547,12 +548,12 @@ impl Parser {
         Ok(table)
     }
 
-    fn read_locations(&mut self) -> Result<Vec<Location>> {
+    fn read_locations(&mut self) -> Result<Locations> {
         let h = self.header.as_ref().expect("header checked");
         let Some(fields) = h.raw.meta.location_fields.clone() else {
             // No layout: keep nothing.
             self.s.read_u32_array(|_| Ok(()))?;
-            return Ok(Vec::new());
+            return Ok(Locations::default());
         };
         let pos = |name: &str| fields.iter().position(|f| f == name);
         let (Some(obj), Some(script), Some(line), Some(col)) = (
@@ -586,13 +587,12 @@ impl Parser {
         }
         // SAFETY: `read_records` stored every record below `count`.
         unsafe { out.set_len(count) };
-        out.shrink_to_fit();
         if !out.windows(2).all(|w| w[0].node < w[1].node) {
             out.reverse();
             out.sort_by_key(|l| l.node);
             out.dedup_by_key(|l| l.node);
         }
-        Ok(out)
+        Ok(Locations::from_sorted(&out))
     }
 
     fn finish(&mut self, sections: Sections) -> Result<HeapSnapshot> {
