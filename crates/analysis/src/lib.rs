@@ -81,6 +81,8 @@ impl Analysis {
         let self_size = std::mem::take(&mut snap.nodes.self_size);
         let mut added = classes::NewStrings::new(&snap);
         let (peak_over, wait_for_peak) = std::sync::mpsc::channel::<()>();
+        let (send_interfaces, interfaces) = std::sync::mpsc::channel();
+        let (essential_done, wait_for_essential) = std::sync::mpsc::channel::<()>();
         let (tree, (class_name, interfaces), side) = std::thread::scope(|scope| {
             let (snap, ephemerons) = (&snap, &ephemerons);
             let side = scope.spawn(move || {
@@ -90,6 +92,11 @@ impl Analysis {
                 t.lap("  shallow sizes (side thread)");
                 let retainers = reverse_index.then(|| Retainers::build(snap));
                 t.lap("  reverse index (side thread)");
+                // Small output, so fine before the dominator peak; after the
+                // essential edges, which it would slow down (memory bandwidth).
+                let _ = wait_for_essential.recv();
+                let _ = send_interfaces.send(classes::infer_interfaces(snap));
+                t.lap("  infer interfaces (side thread)");
                 // An error only means the main thread is gone; go on regardless.
                 let _ = wait_for_peak.recv();
                 t.lap("  (side thread waited for the dominator peak)");
@@ -98,6 +105,7 @@ impl Analysis {
                 (self_size, distances, retainers)
             });
             let essential = essential::essential_edges(snap, ephemerons);
+            let _ = essential_done.send(());
             t.lap("essential edges");
             let tree = dominators::dominator_tree_then(&DomGraph::of(snap, &essential), || {
                 let _ = peak_over.send(());
@@ -105,9 +113,11 @@ impl Analysis {
             drop(essential);
             t.lap("dominators");
             let mut class_name = classes::class_names(snap, &mut added);
-            let interfaces = classes::infer_interfaces(snap);
+            t.lap("class names");
+            // The side thread sent them long ago (it panicked otherwise).
+            let interfaces = interfaces.recv().unwrap_or_default();
             classes::apply_interfaces(snap, &mut class_name, &interfaces, &mut added);
-            t.lap("class names and interfaces");
+            t.lap("apply interfaces");
             let side = side.join().expect("analysis thread panicked");
             t.lap("(waited for side thread)");
             (tree, (class_name, interfaces), side)
