@@ -578,12 +578,21 @@ pub fn find_leaks(
     snaps: &[&Analysis],
     options: &LeakOptions,
 ) -> Result<LeakReport, LeakInputError> {
+    let mut t = crate::timing::Phases::from_env();
     let earlier_ids = earlier_indexes(snaps);
     check_with(snaps, &earlier_ids)?;
     let last = *snaps.last().expect("checked");
     let total = last.total_size().max(1.0);
     let intervals = (snaps.len() - 1) as f64;
-    let packages: PackageAttribution = last.package_attribution();
+    t.lap("  leaks: id indexes, input checks");
+    // Package attribution (a walk of the last dominator tree) beside the
+    // per-snapshot counts by group.
+    let (packages, counts): (PackageAttribution, Vec<FxHashMap<String, u64>>) =
+        std::thread::scope(|scope| {
+            let packages = scope.spawn(|| last.package_attribution());
+            let counts = snaps.iter().map(|a| counts_by_group(a)).collect();
+            (packages.join().expect("package thread panicked"), counts)
+        });
     let package_of = |v: u32| packages.names[packages.of_node[v as usize] as usize].clone();
     let mut suspects = Vec::new();
     // Survivors of each accumulating suspect (same order as `suspects`).
@@ -597,8 +606,8 @@ pub fn find_leaks(
         last.referenced_package(members, &packages).unwrap_or(p)
     };
 
+    t.lap("  leaks: package attribution, counts by group");
     // --- Accumulating objects.
-    let counts: Vec<FxHashMap<String, u64>> = snaps.iter().map(|a| counts_by_group(a)).collect();
     let first_ids = &earlier_ids[0];
     let mut survivors_by_id: FxHashMap<GroupId, Vec<u32>> = FxHashMap::default();
     for v in 0..last.snap.node_count() as u32 {
@@ -687,6 +696,7 @@ pub fn find_leaks(
         samples.push(sample);
     }
 
+    t.lap("  leaks: accumulating groups");
     // --- Related groups: a group whose objects are mostly dominated by a
     // larger group's objects is part of that leak (a socket's request, its
     // listeners, contexts of its closures) and is merged into it.
@@ -853,6 +863,7 @@ pub fn find_leaks(
         absorbed
     };
 
+    t.lap("  leaks: related groups, paths");
     // --- Collections that only grow: the same Map, Set, array or dictionary
     // object in every snapshot, with more entries in every interval.
     let mut collections: Vec<u32> = Vec::new();
@@ -918,6 +929,7 @@ pub fn find_leaks(
         });
     }
 
+    t.lap("  leaks: growing collections");
     // --- Growing single objects: the largest objects of the last snapshot
     // whose retained size grew in every interval.
     let candidates = last.top_nodes(2000, |v| {
@@ -1028,6 +1040,7 @@ pub fn find_leaks(
         });
     }
 
+    t.lap("  leaks: growing objects");
     suspects.sort_by(|a, b| {
         b.retained_size
             .cmp(&a.retained_size)
