@@ -3,6 +3,7 @@
 use crate::load;
 use crate::CliError;
 use heapscope_analysis::leaks::{find_leaks, LeakInputError, LeakOptions, LeakReport};
+use heapscope_analysis::Analysis;
 use heapscope_report::{human_bytes, thousands};
 
 #[derive(clap::Args)]
@@ -31,15 +32,34 @@ pub struct Args {
 pub static FOUND_LEAK: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 pub fn run(args: Args) -> Result<String, CliError> {
-    let mut analyses = Vec::new();
-    for (i, f) in args.files.iter().enumerate() {
-        let last = i + 1 == args.files.len();
-        let a = if last {
-            load::analyze_for_queries(f)?
-        } else {
-            load::analyze(f)?
-        };
-        analyses.push(&*a);
+    // Two snapshots load at a time: each load leaves a core idle for part of
+    // its dominator pass, which the other fills (more at once would only add
+    // their scratch memory).
+    let mut analyses: Vec<&'static Analysis> = Vec::new();
+    for pair in args.files.chunks(2) {
+        let last_pair = analyses.len() + pair.len() == args.files.len();
+        let loaded: Vec<Result<&'static Analysis, CliError>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = pair
+                .iter()
+                .enumerate()
+                .map(|(i, f)| {
+                    scope.spawn(move || match last_pair && i + 1 == pair.len() {
+                        true => load::analyze_for_queries(f).map(|a| &*a),
+                        false => load::analyze(f).map(|a| &*a),
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|_| Err(CliError("loader thread panicked".into())))
+                })
+                .collect()
+        });
+        for a in loaded {
+            analyses.push(a?);
+        }
     }
     let options = LeakOptions {
         min_bytes: args.min_bytes,
