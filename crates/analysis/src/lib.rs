@@ -20,6 +20,7 @@ pub mod ids;
 pub mod inspect;
 pub mod js;
 pub mod json;
+pub mod leak_groups;
 pub mod leaks;
 pub mod names;
 pub mod packages;
