@@ -84,55 +84,60 @@ impl Analysis {
         let (peak_over, wait_for_peak) = std::sync::mpsc::channel::<()>();
         let (send_interfaces, interfaces) = std::sync::mpsc::channel();
         let (essential_done, wait_for_essential) = std::sync::mpsc::channel::<()>();
-        let (tree, (class_name, interfaces), side) = std::thread::scope(|scope| {
-            let (snap, ephemerons) = (&snap, &ephemerons);
-            let side = scope.spawn(move || {
-                let mut self_size = self_size;
-                let mut t = timing::Phases::from_env();
-                shallow::reattribute(snap, &mut self_size);
-                t.lap("  shallow sizes (side thread)");
-                let retainers = reverse_index.then(|| Retainers::build(snap));
-                t.lap("  reverse index (side thread)");
-                // Small output, so fine before the dominator peak; after the
-                // essential edges, which it would slow down (memory bandwidth).
-                let _ = wait_for_essential.recv();
-                let _ = send_interfaces.send(classes::infer_interfaces(snap));
-                t.lap("  infer interfaces (side thread)");
-                // An error only means the main thread is gone; go on regardless.
-                let _ = wait_for_peak.recv();
-                t.lap("  (side thread waited for the dominator peak)");
-                let distances = distances::compute(snap, ephemerons);
-                t.lap("  distances (side thread)");
-                (self_size, distances, retainers)
+        let (send_sizes, sizes) = std::sync::mpsc::channel();
+        let (tree, self_size, retained, (class_name, interfaces), side) =
+            std::thread::scope(|scope| {
+                let (snap, ephemerons) = (&snap, &ephemerons);
+                let side = scope.spawn(move || {
+                    let mut self_size = self_size;
+                    let mut t = timing::Phases::from_env();
+                    shallow::reattribute(snap, &mut self_size);
+                    let _ = send_sizes.send(self_size);
+                    t.lap("  shallow sizes (side thread)");
+                    let retainers = reverse_index.then(|| Retainers::build(snap));
+                    t.lap("  reverse index (side thread)");
+                    // Small output, so fine before the dominator peak; after the
+                    // essential edges, which it would slow down (memory bandwidth).
+                    let _ = wait_for_essential.recv();
+                    let _ = send_interfaces.send(classes::infer_interfaces(snap));
+                    t.lap("  infer interfaces (side thread)");
+                    // An error only means the main thread is gone; go on regardless.
+                    let _ = wait_for_peak.recv();
+                    t.lap("  (side thread waited for the dominator peak)");
+                    let distances = distances::compute(snap, ephemerons);
+                    t.lap("  distances (side thread)");
+                    (distances, retainers)
+                });
+                let essential = essential::essential_edges(snap, ephemerons);
+                let _ = essential_done.send(());
+                t.lap("essential edges");
+                let tree = dominators::dominator_tree_then(&DomGraph::of(snap, &essential), || {
+                    let _ = peak_over.send(());
+                });
+                drop(essential);
+                t.lap("dominators");
+                // Sent long ago by the side thread (which else panicked).
+                let self_size = sizes.recv().expect("analysis thread panicked");
+                let retained = dominators::retained_sizes(&self_size, &tree, snap.root);
+                t.lap("retained sizes");
+                let mut class_name = classes::class_names(snap, &mut added);
+                t.lap("class names");
+                // The side thread sent them long ago (it panicked otherwise).
+                let interfaces = interfaces.recv().unwrap_or_default();
+                classes::apply_interfaces(snap, &mut class_name, &interfaces, &mut added);
+                t.lap("apply interfaces");
+                let side = side.join().expect("analysis thread panicked");
+                t.lap("(waited for side thread)");
+                (tree, self_size, retained, (class_name, interfaces), side)
             });
-            let essential = essential::essential_edges(snap, ephemerons);
-            let _ = essential_done.send(());
-            t.lap("essential edges");
-            let tree = dominators::dominator_tree_then(&DomGraph::of(snap, &essential), || {
-                let _ = peak_over.send(());
-            });
-            drop(essential);
-            t.lap("dominators");
-            let mut class_name = classes::class_names(snap, &mut added);
-            t.lap("class names");
-            // The side thread sent them long ago (it panicked otherwise).
-            let interfaces = interfaces.recv().unwrap_or_default();
-            classes::apply_interfaces(snap, &mut class_name, &interfaces, &mut added);
-            t.lap("apply interfaces");
-            let side = side.join().expect("analysis thread panicked");
-            t.lap("(waited for side thread)");
-            (tree, (class_name, interfaces), side)
-        });
-        let (self_size, distances, reverse) = side;
+        let (distances, reverse) = side;
         let retainers = std::sync::OnceLock::new();
         if let Some(r) = reverse {
             let _ = retainers.set(r);
         }
         snap.nodes.self_size = self_size;
         added.append_to(&mut snap);
-        let retained = dominators::retained_sizes(&snap.nodes.self_size, &tree, snap.root);
         let dom = tree.dom;
-        t.lap("retained sizes");
         Analysis {
             snap,
             detachedness,
