@@ -6,7 +6,7 @@ use crate::essential::is_user_root;
 use crate::js::parse_int;
 use crate::weakmap::EphemeronNames;
 use heapscope_snapshot::HeapSnapshot;
-use std::collections::HashSet;
+use std::collections::{HashSet, VecDeque};
 
 pub const NO_DISTANCE: i32 = -5;
 pub const BASE_SYSTEM_DISTANCE: i32 = 100_000_000;
@@ -59,12 +59,11 @@ impl<'a> Filter<'a> {
     }
 }
 
-fn bfs(snap: &HeapSnapshot, queue: &mut Vec<u32>, distances: &mut [i32], filter: &mut Filter) {
+/// Breadth-first from the queued nodes. The queue only holds the frontier
+/// (a ring buffer), not every node visited.
+fn bfs(snap: &HeapSnapshot, queue: &mut VecDeque<u32>, distances: &mut [i32], filter: &mut Filter) {
     let weak = snap.edge_types.weak;
-    let mut head = 0;
-    while head < queue.len() {
-        let node = queue[head];
-        head += 1;
+    while let Some(node) = queue.pop_front() {
         let d = distances[node as usize] + 1;
         for e in snap.edge_range(node) {
             if snap.edges.ty[e] == weak {
@@ -78,7 +77,7 @@ fn bfs(snap: &HeapSnapshot, queue: &mut Vec<u32>, distances: &mut [i32], filter:
                 continue;
             }
             distances[child as usize] = d;
-            queue.push(child);
+            queue.push_back(child);
         }
     }
 }
@@ -94,12 +93,12 @@ pub fn compute(snap: &HeapSnapshot, ephemerons: &EphemeronNames) -> Vec<i32> {
         pending: HashSet::new(),
         sloppy_function_map,
     };
-    let mut queue: Vec<u32> = Vec::with_capacity(n);
+    let mut queue: VecDeque<u32> = VecDeque::new();
     for e in snap.edge_range(snap.root) {
         let to = snap.edges.to[e];
         if is_user_root(snap, to) {
             distances[to as usize] = 1;
-            queue.push(to);
+            queue.push_back(to);
         }
     }
     let had_user_roots = !queue.is_empty();
@@ -110,7 +109,7 @@ pub fn compute(snap: &HeapSnapshot, ephemerons: &EphemeronNames) -> Vec<i32> {
         0
     };
     queue.clear();
-    queue.push(snap.root);
+    queue.push_back(snap.root);
     bfs(snap, &mut queue, &mut distances, &mut filter);
     distances
 }
