@@ -240,6 +240,37 @@ fn check_with(snaps: &[&Analysis], indexes: &[IdIndex]) -> Result<(), LeakInputE
 }
 
 impl Analysis {
+    /// A suspect that is one object (node `v`): its class, retained size and
+    /// share of the heap, path and id.
+    #[allow(clippy::too_many_arguments)]
+    fn object_suspect(
+        &self,
+        v: u32,
+        kind: &str,
+        unit: &str,
+        counts: Vec<u64>,
+        growth_per_interval: f64,
+        package: String,
+        summary: String,
+    ) -> Suspect {
+        let retained = self.retained[v as usize];
+        Suspect {
+            kind: kind.to_string(),
+            class: group_key(self, v),
+            package,
+            counts,
+            unit: unit.to_string(),
+            retained_size: retained,
+            heap_share: retained as f64 / self.total_size().max(1.0),
+            growth_per_interval,
+            survivors: 0,
+            related: Vec::new(),
+            path: self.path_out(v),
+            sample_id: self.snap.nodes.id[v as usize],
+            summary,
+        }
+    }
+
     fn path_out(&self, v: u32) -> Vec<PathStepOut> {
         match self.retaining_paths(v, 1, 40).into_iter().next() {
             Some(path) => self.path_steps(&path),
@@ -454,6 +485,25 @@ fn node_label(a: &Analysis, v: u32) -> String {
     } else {
         format!("{class} {short}")
     }
+}
+
+/// A measure of node `v` of the last snapshot in every snapshot, oldest first
+/// (the same object found by id through the earlier ones' indexes); `None`
+/// when it is missing from one of them or the measure does not apply there.
+fn per_snapshot(
+    snaps: &[&Analysis],
+    earlier_ids: &[IdIndex],
+    v: u32,
+    measure: impl Fn(&Analysis, u32) -> Option<u64>,
+) -> Option<Vec<u64>> {
+    let last = *snaps.last()?;
+    let id = last.snap.nodes.id[v as usize];
+    let mut series = Vec::with_capacity(snaps.len());
+    for (a, ids) in snaps.iter().zip(earlier_ids) {
+        series.push(measure(a, ids.get(id)?)?);
+    }
+    series.push(measure(last, v)?);
+    Some(series)
 }
 
 /// Keeps the items whose flag is set.
@@ -768,17 +818,9 @@ pub fn find_leaks(
             continue;
         }
         let id = last.snap.nodes.id[v as usize];
-        let mut series = Vec::with_capacity(snaps.len());
-        for (a, ids) in snaps.iter().zip(&earlier_ids) {
-            match ids.get(id).and_then(|o| a.entry_count(o)) {
-                Some(c) => series.push(c),
-                None => break,
-            }
-        }
-        if series.len() != snaps.len() - 1 {
+        let Some(series) = per_snapshot(snaps, &earlier_ids, v, |a, o| a.entry_count(o)) else {
             continue;
-        }
-        series.push(entries_last);
+        };
         let grew = entries_last.saturating_sub(series[0]);
         if !strictly_growing(&series) || grew < options.min_count {
             continue;
@@ -805,21 +847,15 @@ pub fn find_leaks(
             retained as f64 * 100.0 / total,
             if package.starts_with('(') { String::new() } else { format!(", attributed to {package}") }
         );
-        suspects.push(Suspect {
-            kind: "growing_collection".to_string(),
-            class,
+        suspects.push(last.object_suspect(
+            v,
+            "growing_collection",
+            "entries",
+            series,
+            growth,
             package,
-            counts: series,
-            unit: "entries".to_string(),
-            retained_size: retained,
-            heap_share: retained as f64 / total,
-            growth_per_interval: growth,
-            survivors: 0,
-            related: Vec::new(),
-            path: last.path_out(v),
-            sample_id: id,
             summary,
-        });
+        ));
     }
 
     t.lap("  leaks: growing collections");
@@ -830,18 +866,11 @@ pub fn find_leaks(
     });
     let mut growing: Vec<(u32, Vec<u64>)> = Vec::new();
     for v in candidates {
-        let id = last.snap.nodes.id[v as usize];
-        let mut series = Vec::with_capacity(snaps.len());
-        for (a, ids) in snaps.iter().zip(&earlier_ids) {
-            match ids.get(id) {
-                Some(o) => series.push(a.retained[o as usize]),
-                None => break,
-            }
-        }
-        if series.len() != snaps.len() - 1 {
+        let Some(series) =
+            per_snapshot(snaps, &earlier_ids, v, |a, o| Some(a.retained[o as usize]))
+        else {
             continue;
-        }
-        series.push(last.retained[v as usize]);
+        };
         let grew = series[series.len() - 1] - series[0].min(series[series.len() - 1]);
         if strictly_growing(&series) && grew >= options.min_bytes && grew as f64 >= 0.01 * total {
             growing.push((v, series));
@@ -916,21 +945,15 @@ pub fn find_leaks(
             bulk.unwrap_or_default(),
             if package.starts_with('(') { String::new() } else { format!(", attributed to {package}") }
         );
-        suspects.push(Suspect {
-            kind: "growing_object".to_string(),
-            class,
+        suspects.push(last.object_suspect(
+            v,
+            "growing_object",
+            "bytes",
+            series.clone(),
+            growth,
             package,
-            counts: series.clone(),
-            unit: "bytes".to_string(),
-            retained_size: retained,
-            heap_share: retained as f64 / total,
-            growth_per_interval: growth,
-            survivors: 0,
-            related: Vec::new(),
-            path: last.path_out(v),
-            sample_id: last.snap.nodes.id[v as usize],
             summary,
-        });
+        ));
     }
 
     t.lap("  leaks: growing objects");
