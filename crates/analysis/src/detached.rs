@@ -77,6 +77,10 @@ pub fn propagate(snap: &mut HeapSnapshot) -> Vec<u8> {
             })
             .collect();
     };
+    if seed.iter().all(|&s| s == UNKNOWN) {
+        // Nothing to spread (every Node.js heap).
+        return seed;
+    }
     let mut p = Propagation {
         state: seed,
         visited: vec![false; n],

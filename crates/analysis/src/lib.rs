@@ -58,92 +58,132 @@ pub struct Analysis {
     pub interfaces: Vec<InterfaceDefinition>,
 }
 
+/// What the caller reads after loading, so that the pipeline can free what
+/// nothing will read again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keep {
+    /// The whole graph (for views that follow edges or show objects).
+    Graph,
+    /// The whole graph and the reverse index, built while loading.
+    GraphAndRetainers,
+    /// Only what class tables read: node types, shallow sizes, class names,
+    /// distances, dominators, retained sizes, locations and strings. Edge
+    /// types and names, node names and ids are freed once class names and
+    /// distances are known, before the dominator pass and its memory peak.
+    ClassTable,
+}
+
 impl Analysis {
     pub fn new(snap: HeapSnapshot) -> Self {
-        Self::build(snap, false)
+        Self::build(snap, Keep::Graph)
     }
 
     /// Like [`Analysis::new`], and also builds the reverse index (for views that
     /// walk retainers: paths, inspect, packages) on the second thread, where it
     /// costs no extra time.
     pub fn with_reverse_index(snap: HeapSnapshot) -> Self {
-        Self::build(snap, true)
+        Self::build(snap, Keep::GraphAndRetainers)
     }
 
-    fn build(mut snap: HeapSnapshot, reverse_index: bool) -> Self {
+    /// Everything a class table (the Summary) needs, in less memory: see
+    /// [`Keep::ClassTable`]. Views that read node names, ids or edges other
+    /// than their targets must use [`Analysis::new`].
+    pub fn for_class_table(snap: HeapSnapshot) -> Self {
+        Self::build(snap, Keep::ClassTable)
+    }
+
+    /// Runs the pipeline in two stages, each on two threads. Stage 1 derives
+    /// what reads edge names: essential edges and shallow sizes, interfaces
+    /// (and the reverse index if kept); for class tables also the class names
+    /// and distances, after which those columns are freed. Stage 2 computes
+    /// the dominators and retained sizes; otherwise the class names follow on
+    /// this thread and the distances on the other once the dominator pass is
+    /// past its memory peak.
+    fn build(mut snap: HeapSnapshot, keep: Keep) -> Self {
         let mut t = timing::Phases::from_env();
+        let lean = keep == Keep::ClassTable;
         let detachedness = compact_states(detached::propagate(&mut snap));
         let ephemerons = weakmap::EphemeronNames::build(&snap);
         t.lap("detachedness");
-        // Two halves run on two threads: the dominator chain then class names
-        // on this one; sizes (and the reverse index if asked) then distances
-        // beside it. Distances and class names wait until the dominator pass is
-        // past its memory peak.
-        let self_size = std::mem::take(&mut snap.nodes.self_size);
+        let mut self_size = std::mem::take(&mut snap.nodes.self_size);
         let mut added = classes::NewStrings::new(&snap);
+        let mut class_name = Vec::new();
+        let mut distances = Vec::new();
+        let (essential, interfaces, reverse) = std::thread::scope(|scope| {
+            let (snap, ephemerons) = (&snap, &ephemerons);
+            let (self_size, added, class_name) = (&mut self_size, &mut added, &mut class_name);
+            let side = scope.spawn(move || {
+                let mut t = timing::Phases::from_env();
+                shallow::reattribute(snap, self_size);
+                t.lap("  shallow sizes (side thread)");
+                let retainers = (keep == Keep::GraphAndRetainers).then(|| Retainers::build(snap));
+                t.lap("  reverse index (side thread)");
+                let interfaces = classes::infer_interfaces(snap);
+                t.lap("  infer interfaces (side thread)");
+                if lean {
+                    *class_name = classes::class_names(snap, added);
+                    classes::apply_interfaces(snap, class_name, &interfaces, added);
+                    t.lap("  class names (side thread)");
+                }
+                (interfaces, retainers)
+            });
+            let essential = essential::essential_edges(snap, ephemerons);
+            t.lap("essential edges");
+            if lean {
+                distances = distances::compute(snap, ephemerons);
+                t.lap("distances");
+            }
+            let (interfaces, reverse) = side.join().expect("analysis thread panicked");
+            t.lap("(waited for side thread)");
+            (essential, interfaces, reverse)
+        });
+        if lean {
+            snap.release_names();
+        }
         let (peak_over, wait_for_peak) = std::sync::mpsc::channel::<()>();
-        let (send_interfaces, interfaces) = std::sync::mpsc::channel();
-        let (essential_done, wait_for_essential) = std::sync::mpsc::channel::<()>();
-        let (send_sizes, sizes) = std::sync::mpsc::channel();
-        let (tree, self_size, retained, (class_name, interfaces), side) =
-            std::thread::scope(|scope| {
-                let (snap, ephemerons) = (&snap, &ephemerons);
-                let side = scope.spawn(move || {
-                    let mut self_size = self_size;
+        let (tree, retained) = std::thread::scope(|scope| {
+            let (snap, ephemerons) = (&snap, &ephemerons);
+            let side = (!lean).then(|| {
+                scope.spawn(move || {
                     let mut t = timing::Phases::from_env();
-                    shallow::reattribute(snap, &mut self_size);
-                    let _ = send_sizes.send(self_size);
-                    t.lap("  shallow sizes (side thread)");
-                    let retainers = reverse_index.then(|| Retainers::build(snap));
-                    t.lap("  reverse index (side thread)");
-                    // Small output, so fine before the dominator peak; after the
-                    // essential edges, which it would slow down (memory bandwidth).
-                    let _ = wait_for_essential.recv();
-                    let _ = send_interfaces.send(classes::infer_interfaces(snap));
-                    t.lap("  infer interfaces (side thread)");
                     // An error only means the main thread is gone; go on regardless.
                     let _ = wait_for_peak.recv();
                     t.lap("  (side thread waited for the dominator peak)");
                     let distances = distances::compute(snap, ephemerons);
                     t.lap("  distances (side thread)");
-                    (distances, retainers)
-                });
-                let essential = essential::essential_edges(snap, ephemerons);
-                let _ = essential_done.send(());
-                t.lap("essential edges");
-                let tree = dominators::dominator_tree_then(&DomGraph::of(snap, &essential), || {
-                    let _ = peak_over.send(());
-                });
-                drop(essential);
-                t.lap("dominators");
-                // Sent long ago by the side thread (which else panicked).
-                let self_size = sizes.recv().expect("analysis thread panicked");
-                let retained = dominators::retained_sizes(&self_size, &tree, snap.root);
-                t.lap("retained sizes");
-                let mut class_name = classes::class_names(snap, &mut added);
-                t.lap("class names");
-                // The side thread sent them long ago (it panicked otherwise).
-                let interfaces = interfaces.recv().unwrap_or_default();
-                classes::apply_interfaces(snap, &mut class_name, &interfaces, &mut added);
-                t.lap("apply interfaces");
-                let side = side.join().expect("analysis thread panicked");
-                t.lap("(waited for side thread)");
-                (tree, self_size, retained, (class_name, interfaces), side)
+                    distances
+                })
             });
-        let (distances, reverse) = side;
+            let tree = dominators::dominator_tree_then(&DomGraph::of(snap, &essential), || {
+                let _ = peak_over.send(());
+            });
+            drop(essential);
+            t.lap("dominators");
+            let retained = dominators::retained_sizes(&self_size, &tree, snap.root);
+            t.lap("retained sizes");
+            if !lean {
+                class_name = classes::class_names(snap, &mut added);
+                classes::apply_interfaces(snap, &mut class_name, &interfaces, &mut added);
+                t.lap("class names");
+            }
+            if let Some(side) = side {
+                distances = side.join().expect("analysis thread panicked");
+                t.lap("(waited for side thread)");
+            }
+            (tree, retained)
+        });
         let retainers = std::sync::OnceLock::new();
         if let Some(r) = reverse {
             let _ = retainers.set(r);
         }
         snap.nodes.self_size = self_size;
         added.append_to(&mut snap);
-        let dom = tree.dom;
         Analysis {
             snap,
             detachedness,
             retainers,
             distances,
-            dom,
+            dom: tree.dom,
             retained,
             class_name,
             interfaces,

@@ -4,12 +4,20 @@
 
 mod common;
 
-use common::{analyze, fixture, oracle_json};
+use common::{analyze, analyze_keeping, fixture, oracle_json};
+use heapscope_analysis::Keep;
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
 
 fn check_summary(snapshot: &str, oracle: &str) {
-    let a = analyze(snapshot);
+    // The same rows whether the whole graph is kept or only the class table.
+    for keep in [Keep::Graph, Keep::ClassTable] {
+        check_summary_keeping(snapshot, oracle, keep);
+    }
+}
+
+fn check_summary_keeping(snapshot: &str, oracle: &str, keep: Keep) {
+    let a = analyze_keeping(snapshot, keep);
     let o = oracle_json(oracle);
     let ours = serde_json::to_value(a.summary()).unwrap();
     let theirs = &o["summary"];
@@ -22,7 +30,7 @@ fn check_summary(snapshot: &str, oracle: &str) {
     );
     assert_eq!(ours.len(), theirs.len());
     for (x, y) in ours.iter().zip(theirs) {
-        assert_eq!(x, y, "class row differs");
+        assert_eq!(x, y, "class row differs ({keep:?})");
     }
     assert_eq!(a.total_size(), o["total_size"].as_f64().unwrap());
     let interfaces = serde_json::to_value(&a.interfaces).unwrap();

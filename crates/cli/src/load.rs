@@ -2,7 +2,7 @@
 //! for large inputs, then running the analysis pipeline.
 
 use crate::CliError;
-use heapscope_analysis::Analysis;
+use heapscope_analysis::{Analysis, Keep};
 use heapscope_snapshot::{read_snapshot_with, HeapSnapshot, ReadOptions};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
@@ -54,16 +54,22 @@ pub fn read(path: &str) -> Result<HeapSnapshot, CliError> {
 /// a command makes one and then ends, and freeing a large graph piece by piece
 /// only delays the output.
 pub fn analyze(path: &str) -> Result<&'static mut Analysis, CliError> {
-    analyze_with(path, false)
+    analyze_with(path, Keep::Graph)
+}
+
+/// Like [`analyze`], keeping only what class tables read (see
+/// [`Keep::ClassTable`]): node names, ids and edge names are gone.
+pub fn analyze_for_class_table(path: &str) -> Result<&'static mut Analysis, CliError> {
+    analyze_with(path, Keep::ClassTable)
 }
 
 /// Like [`analyze`], with the reverse index built while loading, for commands
 /// that follow retainers.
 pub fn analyze_for_queries(path: &str) -> Result<&'static mut Analysis, CliError> {
-    analyze_with(path, true)
+    analyze_with(path, Keep::GraphAndRetainers)
 }
 
-fn analyze_with(path: &str, reverse_index: bool) -> Result<&'static mut Analysis, CliError> {
+fn analyze_with(path: &str, keep: Keep) -> Result<&'static mut Analysis, CliError> {
     let mut t = heapscope_analysis::timing::Phases::from_env();
     let snap = read(path)?;
     t.lap("read");
@@ -74,10 +80,10 @@ fn analyze_with(path: &str, reverse_index: bool) -> Result<&'static mut Analysis
             pb.enable_steady_tick(std::time::Duration::from_millis(120));
             pb
         });
-    let analysis = Box::leak(Box::new(if reverse_index {
-        Analysis::with_reverse_index(snap)
-    } else {
-        Analysis::new(snap)
+    let analysis = Box::leak(Box::new(match keep {
+        Keep::Graph => Analysis::new(snap),
+        Keep::GraphAndRetainers => Analysis::with_reverse_index(snap),
+        Keep::ClassTable => Analysis::for_class_table(snap),
     }));
     if let Some(pb) = spinner {
         pb.finish_and_clear();

@@ -68,6 +68,16 @@ impl HeapSnapshot {
         self.edges = Edges::default();
     }
 
+    /// Frees node names and ids and edge types and names, for views that
+    /// only read what was derived from them (class names, distances): node
+    /// types, sizes, edge ranges and targets, locations and strings stay.
+    pub fn release_names(&mut self) {
+        self.nodes.name = Vec::new();
+        self.nodes.id = Vec::new();
+        self.edges.ty = Vec::new();
+        self.edges.name_or_index = Vec::new();
+    }
+
     #[inline]
     pub fn node_count(&self) -> usize {
         self.nodes.ty.len()

@@ -18,11 +18,12 @@ pub struct Locations {
 
 impl Locations {
     /// From locations sorted by node, one per node.
-    pub fn from_sorted(locations: &[Location]) -> Self {
+    pub fn from_sorted(locations: impl IntoIterator<Item = Location>) -> Self {
+        let locations = locations.into_iter();
         let mut index: FxHashMap<(u32, u32, u32), u32> = FxHashMap::default();
         let mut sites = Vec::new();
-        let mut nodes = Vec::with_capacity(locations.len());
-        let mut site_of = Vec::with_capacity(locations.len());
+        let mut nodes = Vec::with_capacity(locations.size_hint().1.unwrap_or(0));
+        let mut site_of = Vec::with_capacity(locations.size_hint().1.unwrap_or(0));
         let mut last: Option<((u32, u32, u32), u32)> = None;
         for l in locations {
             let key = (l.script_id, l.line, l.column);
@@ -93,7 +94,7 @@ mod tests {
             l(7, 6, 1, 0),
             l(9, 5, 10, 2),
         ];
-        let locations = Locations::from_sorted(&all);
+        let locations = Locations::from_sorted(all.clone());
         assert_eq!(locations.sites.len(), 2);
         assert_eq!(locations.iter().collect::<Vec<_>>(), all);
         assert_eq!(locations.get(7), Some(l(7, 6, 1, 0)));

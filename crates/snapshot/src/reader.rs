@@ -587,12 +587,22 @@ impl Parser {
         }
         // SAFETY: `read_records` stored every record below `count`.
         unsafe { out.set_len(count) };
-        if !out.windows(2).all(|w| w[0].node < w[1].node) {
-            out.reverse();
-            out.sort_by_key(|l| l.node);
-            out.dedup_by_key(|l| l.node);
+        if out.windows(2).all(|w| w[0].node < w[1].node) {
+            return Ok(Locations::from_sorted(out));
         }
-        Ok(Locations::from_sorted(&out))
+        // Sort by node, keeping file order among equal nodes (a stable radix
+        // sort of keys "node, position"): for a node listed twice, its last
+        // record wins.
+        let mut order: Vec<u64> = (out.iter().enumerate())
+            .map(|(i, l)| (l.node as u64) << 32 | i as u64)
+            .collect();
+        radsort::sort_by_key(&mut order, |key| (key >> 32) as u32);
+        let last_of_each = order
+            .iter()
+            .enumerate()
+            .filter(|&(k, &key)| order.get(k + 1).is_none_or(|&next| next >> 32 != key >> 32))
+            .map(|(_, &key)| out[key as u32 as usize]);
+        Ok(Locations::from_sorted(last_of_each))
     }
 
     fn finish(&mut self, sections: Sections) -> Result<HeapSnapshot> {

@@ -146,3 +146,25 @@ fn errors_name_the_file_the_offset_and_what_was_expected() {
     let e = err(&good.replace("\"snapshot\"", "\"snap\""));
     assert!(e.contains("before the \"snapshot\" header"), "{e}");
 }
+
+#[test]
+fn sorts_locations_by_node_and_keeps_a_nodes_last_record() {
+    // Node indexes 14, 0, then 14 again: sorted by node, the later record
+    // for node 2 (index 14) wins.
+    let text = tiny(r#"["", "a", "b"]"#).replace(
+        "\"locations\":[7,3,10,4]",
+        "\"locations\":[14,1,1,1,0,2,2,2,14,4,4,4]",
+    );
+    let s = read_snapshot(
+        write("unsorted-locations.heapsnapshot", &text)
+            .to_str()
+            .unwrap(),
+    )
+    .unwrap();
+    let all: Vec<_> = s
+        .locations
+        .iter()
+        .map(|l| (l.node, l.script_id, l.line, l.column))
+        .collect();
+    assert_eq!(all, vec![(0, 2, 2, 2), (2, 4, 4, 4)]);
+}

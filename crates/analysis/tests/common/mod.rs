@@ -33,7 +33,17 @@ pub fn oracle_json(name: &str) -> serde_json::Value {
 }
 
 pub fn analyze(name: &str) -> heapscope_analysis::Analysis {
+    analyze_keeping(name, heapscope_analysis::Keep::Graph)
+}
+
+pub fn analyze_keeping(name: &str, keep: heapscope_analysis::Keep) -> heapscope_analysis::Analysis {
     let path = fixture(name);
     let snap = heapscope_snapshot::read_snapshot(path.to_str().unwrap()).expect("fixture parses");
-    heapscope_analysis::Analysis::new(snap)
+    match keep {
+        heapscope_analysis::Keep::Graph => heapscope_analysis::Analysis::new(snap),
+        heapscope_analysis::Keep::GraphAndRetainers => {
+            heapscope_analysis::Analysis::with_reverse_index(snap)
+        }
+        heapscope_analysis::Keep::ClassTable => heapscope_analysis::Analysis::for_class_table(snap),
+    }
 }

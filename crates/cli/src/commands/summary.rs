@@ -46,7 +46,7 @@ struct Output {
 
 pub fn run(args: Args) -> Result<String, CliError> {
     let filter = load::filter_regex(args.filter.as_deref())?;
-    let analysis = load::analyze(&args.file)?;
+    let analysis = load::analyze_for_class_table(&args.file)?;
     // The Summary never follows edges: free them before its own arrays.
     analysis.snap.release_edges();
     let mut t = heapscope_analysis::timing::Phases::from_env();
