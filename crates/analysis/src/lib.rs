@@ -56,6 +56,8 @@ pub struct Analysis {
     /// Class name per node, as a string id.
     pub class_name: Vec<u32>,
     pub interfaces: Vec<InterfaceDefinition>,
+    /// Built while loading for [`Keep::ClassTable`] (else on first use).
+    summary_parts: Option<summary::SummaryParts>,
 }
 
 /// What the caller reads after loading, so that the pipeline can free what
@@ -140,38 +142,77 @@ impl Analysis {
         if lean {
             snap.release_names();
         }
+        // For class tables the edge targets go once the dominators are known.
+        let targets = match lean {
+            true => std::mem::take(&mut snap.edges.to),
+            false => Vec::new(),
+        };
         let (peak_over, wait_for_peak) = std::sync::mpsc::channel::<()>();
-        let (tree, retained) = std::thread::scope(|scope| {
-            let (snap, ephemerons) = (&snap, &ephemerons);
-            let side = (!lean).then(|| {
-                scope.spawn(move || {
-                    let mut t = timing::Phases::from_env();
-                    // An error only means the main thread is gone; go on regardless.
-                    let _ = wait_for_peak.recv();
-                    t.lap("  (side thread waited for the dominator peak)");
+        let (tree, retained, summary_parts, side_distances) = std::thread::scope(|scope| {
+            let (snap, ephemerons, added) = (&snap, &ephemerons, &added);
+            let (class_name_now, distances_now, sizes) = (&class_name, &distances, &self_size);
+            // The other thread's work starts once the dominator pass is past
+            // its memory peak: for class tables, grouping the nodes by class;
+            // otherwise the distances.
+            let side = scope.spawn(move || {
+                let mut t = timing::Phases::from_env();
+                // An error only means the main thread is gone; go on regardless.
+                let _ = wait_for_peak.recv();
+                t.lap("  (side thread waited for the dominator peak)");
+                if lean {
+                    let name_of = |id| added.text(snap, id);
+                    let grouped = summary::group_by_class(
+                        snap,
+                        sizes,
+                        class_name_now,
+                        distances_now,
+                        &name_of,
+                    );
+                    t.lap("  class rows (side thread)");
+                    (Some(grouped), Vec::new())
+                } else {
                     let distances = distances::compute(snap, ephemerons);
                     t.lap("  distances (side thread)");
-                    distances
-                })
+                    (None, distances)
+                }
             });
-            let tree = dominators::dominator_tree_then(&DomGraph::of(snap, &essential), || {
+            let graph = DomGraph {
+                to: if lean { &targets } else { &snap.edges.to },
+                ..DomGraph::of(snap, &essential)
+            };
+            let tree = dominators::dominator_tree_then(&graph, || {
                 let _ = peak_over.send(());
             });
+            drop(targets);
             drop(essential);
             t.lap("dominators");
-            let retained = dominators::retained_sizes(&self_size, &tree, snap.root);
-            t.lap("retained sizes");
-            if !lean {
-                class_name = classes::class_names(snap, &mut added);
-                classes::apply_interfaces(snap, &mut class_name, &interfaces, &mut added);
-                t.lap("class names");
-            }
-            if let Some(side) = side {
-                distances = side.join().expect("analysis thread panicked");
-                t.lap("(waited for side thread)");
-            }
-            (tree, retained)
+            let (retained, children) = std::thread::scope(|inner| {
+                let children = lean.then(|| {
+                    inner.spawn(|| {
+                        let mut t = timing::Phases::from_env();
+                        let children = dominators::DominatedNodes::build(&tree.dom, snap.root);
+                        t.lap("  dominated nodes (third thread)");
+                        children
+                    })
+                });
+                let retained = dominators::retained_sizes(sizes, &tree, snap.root);
+                t.lap("retained sizes");
+                let children = children.map(|c| c.join().expect("analysis thread panicked"));
+                (retained, children)
+            });
+            let (grouped, side_distances) = side.join().expect("analysis thread panicked");
+            t.lap("(waited for side thread)");
+            let summary_parts = grouped
+                .zip(children)
+                .map(|(grouped, children)| summary::SummaryParts { grouped, children });
+            (tree, retained, summary_parts, side_distances)
         });
+        if !lean {
+            distances = side_distances;
+            class_name = classes::class_names(&snap, &mut added);
+            classes::apply_interfaces(&snap, &mut class_name, &interfaces, &mut added);
+            t.lap("class names");
+        }
         let retainers = std::sync::OnceLock::new();
         if let Some(r) = reverse {
             let _ = retainers.set(r);
@@ -187,6 +228,7 @@ impl Analysis {
             retained,
             class_name,
             interfaces,
+            summary_parts,
         }
     }
 
@@ -215,6 +257,7 @@ impl Analysis {
             retained: Vec::new(),
             class_name,
             interfaces,
+            summary_parts: None,
         }
     }
 

@@ -5,6 +5,7 @@
 use crate::dominators::DominatedNodes;
 use crate::js::utf16_cmp;
 use crate::Analysis;
+use heapscope_snapshot::HeapSnapshot;
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 
@@ -37,29 +38,42 @@ pub struct Aggregates {
 
 pub const NO_ROW: u32 = u32::MAX;
 
+/// What the Summary is made of: the class rows (without class retained
+/// sizes) with each node's row, and the dominator tree's child lists.
+pub struct SummaryParts {
+    pub grouped: Aggregates,
+    pub children: DominatedNodes,
+}
+
 impl Analysis {
-    /// Groups every node with a non-zero self size by class key (ordinal order:
-    /// the first node of a class names it).
+    /// Groups every node with a non-zero self size by class key, and adds
+    /// each class's retained size.
     pub fn aggregates(&self) -> Aggregates {
-        // The dominator tree's child lists are built beside the grouping.
+        let parts = self.summary_parts();
+        let mut grouped = parts.grouped;
+        self.add_class_retained_sizes(&parts.children, &mut grouped.rows, &grouped.node_row);
+        grouped
+    }
+
+    /// The parts, built now on two threads (the grouping beside the
+    /// dominator tree's child lists).
+    fn summary_parts(&self) -> SummaryParts {
         let mut t = crate::timing::Phases::from_env();
-        let (mut aggregates, tree) = std::thread::scope(|scope| {
-            let tree = scope.spawn(|| {
+        let (grouped, children) = std::thread::scope(|scope| {
+            let children = scope.spawn(|| {
                 let mut t = crate::timing::Phases::from_env();
-                let tree = DominatedNodes::build(&self.dom, self.snap.root);
+                let children = DominatedNodes::build(&self.dom, self.snap.root);
                 t.lap("  dominated nodes (side thread)");
-                tree
+                children
             });
-            let aggregates = self.aggregates_by(&self.class_name, &|id| self.snap.strings.get(id));
+            let grouped = self.aggregates_by(&self.class_name, &|id| self.snap.strings.get(id));
             t.lap("  aggregates");
             (
-                aggregates,
-                tree.join().expect("dominator tree thread panicked"),
+                grouped,
+                children.join().expect("dominator tree thread panicked"),
             )
         });
-        self.add_class_retained_sizes(&tree, &mut aggregates.rows, &aggregates.node_row);
-        t.lap("  class retained sizes");
-        aggregates
+        SummaryParts { grouped, children }
     }
 
     /// Groups nodes by class key for the given class name ids (`name_of`
@@ -69,77 +83,92 @@ impl Analysis {
         class_name: &[u32],
         name_of: &dyn Fn(u32) -> &'a str,
     ) -> Aggregates {
-        let snap = &self.snap;
-        let n = snap.node_count();
-        let object = snap.node_types.object;
-        let max_id = class_name.iter().copied().max().unwrap_or(0) as usize;
-        let mut by_name: Vec<u32> = vec![NO_ROW; max_id + 1];
-        let mut by_location: FxHashMap<(u32, u32, u32, u32), u32> = FxHashMap::default();
-        let mut rows: Vec<ClassRow> = Vec::new();
-        let mut node_row = vec![NO_ROW; n];
-        let mut locations = snap.locations.iter().peekable();
-        for v in 0..n {
-            let location = loop {
-                match locations.peek() {
-                    Some(l) if (l.node as usize) < v => {
-                        locations.next();
-                    }
-                    Some(l) if l.node as usize == v => break Some(*l),
-                    _ => break None,
-                }
-            };
-            let size = snap.nodes.self_size[v];
-            if size == 0 {
-                continue;
-            }
-            let class = class_name[v];
-            let keyed = match location {
-                Some(l) if snap.nodes.ty[v] == object => {
-                    Some((l.script_id, l.line, l.column, class))
-                }
-                _ => None,
-            };
-            let slot = match keyed {
-                Some(k) => *by_location.entry(k).or_insert(NO_ROW),
-                None => by_name[class as usize],
-            };
-            let row = if slot == NO_ROW {
-                let name = name_of(class).to_string();
-                let class_key = match keyed {
-                    Some((s, l, c, _)) => format!("{s},{l},{c},{name}"),
-                    None => format!(",{name}"),
-                };
-                rows.push(ClassRow {
-                    class_key,
-                    name,
-                    count: 0,
-                    self_size: 0,
-                    retained_size: 0,
-                    distance: self.distance(v),
-                    max_distance: self.distance(v),
-                });
-                let r = (rows.len() - 1) as u32;
-                match keyed {
-                    Some(k) => {
-                        by_location.insert(k, r);
-                    }
-                    None => by_name[class as usize] = r,
-                }
-                r
-            } else {
-                slot
-            };
-            node_row[v] = row;
-            let r = &mut rows[row as usize];
-            r.count += 1;
-            r.self_size += size as u64;
-            let d = self.distance(v);
-            r.distance = r.distance.min(d);
-            r.max_distance = r.max_distance.max(d);
-        }
-        Aggregates { rows, node_row }
+        let sizes = &self.snap.nodes.self_size;
+        group_by_class(&self.snap, sizes, class_name, &self.distances, name_of)
     }
+}
 
+/// Groups every node with a non-zero self size by class key (ordinal order:
+/// the first node of a class names it), given each node's shallow size, class
+/// name id (`name_of` gives its text) and distance (0 for all if `distances`
+/// is empty).
+pub fn group_by_class<'a>(
+    snap: &HeapSnapshot,
+    self_size: &[u32],
+    class_name: &[u32],
+    distances: &[i32],
+    name_of: &dyn Fn(u32) -> &'a str,
+) -> Aggregates {
+    let distance = |v: usize| distances.get(v).copied().unwrap_or(0);
+    let n = snap.node_count();
+    let object = snap.node_types.object;
+    let max_id = class_name.iter().copied().max().unwrap_or(0) as usize;
+    let mut by_name: Vec<u32> = vec![NO_ROW; max_id + 1];
+    let mut by_location: FxHashMap<(u32, u32, u32, u32), u32> = FxHashMap::default();
+    let mut rows: Vec<ClassRow> = Vec::new();
+    let mut node_row = vec![NO_ROW; n];
+    let mut locations = snap.locations.iter().peekable();
+    for v in 0..n {
+        let location = loop {
+            match locations.peek() {
+                Some(l) if (l.node as usize) < v => {
+                    locations.next();
+                }
+                Some(l) if l.node as usize == v => break Some(*l),
+                _ => break None,
+            }
+        };
+        let size = self_size[v];
+        if size == 0 {
+            continue;
+        }
+        let class = class_name[v];
+        let keyed = match location {
+            Some(l) if snap.nodes.ty[v] == object => Some((l.script_id, l.line, l.column, class)),
+            _ => None,
+        };
+        let slot = match keyed {
+            Some(k) => *by_location.entry(k).or_insert(NO_ROW),
+            None => by_name[class as usize],
+        };
+        let row = if slot == NO_ROW {
+            let name = name_of(class).to_string();
+            let class_key = match keyed {
+                Some((s, l, c, _)) => format!("{s},{l},{c},{name}"),
+                None => format!(",{name}"),
+            };
+            rows.push(ClassRow {
+                class_key,
+                name,
+                count: 0,
+                self_size: 0,
+                retained_size: 0,
+                distance: distance(v),
+                max_distance: distance(v),
+            });
+            let r = (rows.len() - 1) as u32;
+            match keyed {
+                Some(k) => {
+                    by_location.insert(k, r);
+                }
+                None => by_name[class as usize] = r,
+            }
+            r
+        } else {
+            slot
+        };
+        node_row[v] = row;
+        let r = &mut rows[row as usize];
+        r.count += 1;
+        r.self_size += size as u64;
+        let d = distance(v);
+        r.distance = r.distance.min(d);
+        r.max_distance = r.max_distance.max(d);
+    }
+    Aggregates { rows, node_row }
+}
+
+impl Analysis {
     /// `maxRet`: a DFS over the dominator tree that counts an instance only
     /// when no dominator above it is an instance of the same class.
     fn add_class_retained_sizes(
@@ -183,7 +212,18 @@ impl Analysis {
     /// The Summary sorted as the oracle prints it: retained size, then self
     /// size (both descending), then class key.
     pub fn summary(&self) -> Summary {
-        let mut classes = self.aggregates().rows;
+        let built;
+        let parts = match &self.summary_parts {
+            Some(parts) => parts,
+            None => {
+                built = self.summary_parts();
+                &built
+            }
+        };
+        let mut t = crate::timing::Phases::from_env();
+        let mut classes = parts.grouped.rows.clone();
+        self.add_class_retained_sizes(&parts.children, &mut classes, &parts.grouped.node_row);
+        t.lap("  class retained sizes");
         sort_rows(&mut classes);
         Summary {
             total_count: classes.iter().map(|c| c.count).sum(),

@@ -27,22 +27,11 @@ impl EphemeronNames {
             r"^\d+( / part of key \(.*? @\d+\) -> value \(.*? @\d+\) pair in WeakMap \(table @(\d+)\))$",
         )
         .expect("valid regex");
-        let internal = snap.edge_types.internal;
-        let mut seen = vec![false; snap.strings.len()];
+        // Only `internal` edges are looked up by name, so every string that
+        // matches may be parsed (there are few).
         let mut by_string = HashMap::new();
-        for (i, &ty) in snap.edges.ty.iter().enumerate() {
-            if ty != internal {
-                continue;
-            }
-            let s = snap.edges.name_or_index[i];
-            if std::mem::replace(&mut seen[s as usize], true) {
-                continue;
-            }
-            let text = snap.strings.get(s);
-            if !text.contains(" / part of key (") {
-                continue;
-            }
-            if let Some(c) = re.captures(text) {
+        for s in snap.strings.ids_containing(" / part of key (") {
+            if let Some(c) = re.captures(snap.strings.get(s)) {
                 let table_id = c[2].parse::<u64>().unwrap_or(u64::MAX);
                 by_string.insert(
                     s,
@@ -56,7 +45,8 @@ impl EphemeronNames {
         EphemeronNames { by_string }
     }
 
-    /// The parsed name of an `internal` edge named by string `name`, if it is an ephemeron.
+    /// The parsed name of an `internal` edge named by string `name`, if it is
+    /// an ephemeron (only meaningful for `internal` edges).
     #[inline]
     pub fn get(&self, name: u32) -> Option<&Ephemeron> {
         if self.by_string.is_empty() {

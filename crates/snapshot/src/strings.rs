@@ -78,6 +78,40 @@ impl StringTable {
         (self.offsets.len() - 2) as u32
     }
 
+    /// The string that holds text byte `p` (the last one starting at or before it).
+    fn id_at_byte(&self, p: usize) -> usize {
+        let block = p >> BLOCK_BITS;
+        let lo = if block == 0 {
+            0
+        } else {
+            self.high[block - 1] as usize
+        };
+        let hi = self
+            .high
+            .get(block)
+            .map_or(self.offsets.len(), |&h| h as usize);
+        let low = (p & BLOCK_MASK) as u32;
+        // Offsets of one block are ascending in their low bits.
+        (lo + self.offsets[lo..hi].partition_point(|&o| o <= low)) - 1
+    }
+
+    /// Ids of the strings that contain `needle` (one search over all the
+    /// text rather than one per string), ascending.
+    pub fn ids_containing(&self, needle: &str) -> Vec<u32> {
+        let finder = memchr::memmem::Finder::new(needle.as_bytes());
+        let mut ids = Vec::new();
+        let mut from = 0;
+        while let Some(k) = finder.find(&self.data[from..]) {
+            let id = self.id_at_byte(from + k);
+            if self.get(id as u32).contains(needle) {
+                ids.push(id as u32);
+            }
+            // On from the next string (a match may also span two strings).
+            from = self.offset(id + 1);
+        }
+        ids
+    }
+
     /// The raw buffer, for the reader to decode strings into directly.
     pub(crate) fn data_mut(&mut self) -> &mut Vec<u8> {
         &mut self.data
@@ -124,5 +158,35 @@ mod tests {
             assert_eq!(table.get(i as u32), *w, "string {i}");
         }
         assert_eq!(table.get(words.len() as u32), "");
+    }
+
+    #[test]
+    fn finds_the_strings_containing_a_needle() {
+        // 16-byte blocks in tests; "ab" + "c" spans two strings and is no match.
+        let words = [
+            "xxabc",
+            "",
+            "ab",
+            "c",
+            "a long string that has abc past two blocks",
+            "abc",
+            "",
+            "zzz",
+        ];
+        let mut table = StringTable::new();
+        for w in words {
+            table.push(w);
+        }
+        assert!(!table.high.is_empty());
+        assert_eq!(table.ids_containing("abc"), vec![0, 4, 5]);
+        assert_eq!(table.ids_containing("zz"), vec![7]);
+        assert!(table.ids_containing("nope").is_empty());
+        for p in 0..table.data.len() {
+            let id = table.id_at_byte(p);
+            assert!(
+                table.offset(id) <= p && p < table.offset(id + 1),
+                "byte {p}"
+            );
+        }
     }
 }
