@@ -169,43 +169,16 @@ pub fn group_by_class<'a>(
 }
 
 impl Analysis {
-    /// `maxRet`: a DFS over the dominator tree that counts an instance only
-    /// when no dominator above it is an instance of the same class.
+    /// Adds each class's retained size (see [`class_retained_sizes`]).
     fn add_class_retained_sizes(
         &self,
         tree: &DominatedNodes,
         rows: &mut [ClassRow],
         node_row: &[u32],
     ) {
-        let mut open = vec![false; rows.len()];
-        // (node, next child index, row this node opened or NO_ROW)
-        let mut stack: Vec<(u32, u32, u32)> = Vec::new();
-        let enter = |v: u32, open: &mut [bool], rows: &mut [ClassRow]| -> u32 {
-            let row = node_row[v as usize];
-            if row != NO_ROW && !open[row as usize] {
-                rows[row as usize].retained_size += self.retained[v as usize];
-                open[row as usize] = true;
-                return row;
-            }
-            NO_ROW
-        };
-        let root = self.snap.root;
-        let opened = enter(root, &mut open, rows);
-        stack.push((root, 0, opened));
-        while let Some(top) = stack.last_mut() {
-            let (v, k, opened) = *top;
-            let kids = tree.children(v);
-            if (k as usize) < kids.len() {
-                top.1 += 1;
-                let c = kids[k as usize];
-                let o = enter(c, &mut open, rows);
-                stack.push((c, 0, o));
-            } else {
-                if opened != NO_ROW {
-                    open[opened as usize] = false;
-                }
-                stack.pop();
-            }
+        let sums = class_retained_sizes(tree, self.snap.root, node_row, &self.retained, rows.len());
+        for (row, sum) in rows.iter_mut().zip(sums) {
+            row.retained_size += sum;
         }
     }
 
@@ -241,4 +214,129 @@ pub fn sort_rows(rows: &mut [ClassRow]) {
             .then(y.self_size.cmp(&x.self_size))
             .then_with(|| utf16_cmp(&x.class_key, &y.class_key))
     });
+}
+
+/// DevTools' `maxRet` per row: the retained sizes of a row's nodes that no
+/// dominator above them shares the row with (`node_row[v]` is `v`'s row, or
+/// NO_ROW), from a DFS over the dominator tree. The tree is cut into subtrees
+/// that two threads walk: the root's children, the largest one opened up (and
+/// its largest, ...) while it holds more than half of the heap; a subtree
+/// starts with the rows its opened-up dominators opened.
+pub fn class_retained_sizes(
+    tree: &DominatedNodes,
+    root: u32,
+    node_row: &[u32],
+    retained: &[u64],
+    row_count: usize,
+) -> Vec<u64> {
+    let walk = ClassWalk {
+        tree,
+        node_row,
+        retained,
+    };
+    let mut open = vec![false; row_count];
+    let mut sums = vec![0u64; row_count];
+    // The opened-up chain (the root first), the row each opened, and the
+    // subtrees left, each with how much of the chain is above it.
+    let mut chain_rows: Vec<u32> = Vec::new();
+    let mut subtrees: Vec<(u32, usize)> = Vec::new();
+    let mut top = root;
+    let half = retained[top as usize] / 2;
+    loop {
+        chain_rows.push(walk.enter(top, &mut open, &mut sums));
+        let kids = tree.children(top);
+        let largest = kids.iter().copied().max_by_key(|&c| retained[c as usize]);
+        let depth = chain_rows.len();
+        match largest {
+            Some(big) if retained[big as usize] > half && depth < 64 => {
+                subtrees.extend(kids.iter().filter(|&&c| c != big).map(|&c| (c, depth)));
+                top = big;
+            }
+            _ => {
+                subtrees.extend(kids.iter().map(|&c| (c, depth)));
+                break;
+            }
+        }
+    }
+    // Two shares of about equal size, largest subtrees first.
+    subtrees.sort_unstable_by_key(|&(v, _)| std::cmp::Reverse(retained[v as usize]));
+    let mut shares: [(u64, Vec<(u32, usize)>); 2] = Default::default();
+    for t in subtrees {
+        let lighter = if shares[0].0 <= shares[1].0 { 0 } else { 1 };
+        shares[lighter].0 += retained[t.0 as usize];
+        shares[lighter].1.push(t);
+    }
+    let [(_, first), (_, second)] = shares;
+    let (walk, chain_rows) = (&walk, &chain_rows);
+    let (a, b) = std::thread::scope(|scope| {
+        let other = scope.spawn(move || walk.subtrees(&second, chain_rows, row_count));
+        let mine = walk.subtrees(&first, chain_rows, row_count);
+        (mine, other.join().expect("class walk thread panicked"))
+    });
+    for r in 0..row_count {
+        sums[r] += a[r] + b[r];
+    }
+    sums
+}
+
+/// The dominator-tree walk behind the class retained sizes.
+struct ClassWalk<'a> {
+    tree: &'a DominatedNodes,
+    node_row: &'a [u32],
+    retained: &'a [u64],
+}
+
+impl ClassWalk<'_> {
+    /// Counts `v` for its row unless the row is open; returns the row it
+    /// opened, or NO_ROW.
+    fn enter(&self, v: u32, open: &mut [bool], sums: &mut [u64]) -> u32 {
+        let row = self.node_row[v as usize];
+        if row != NO_ROW && !open[row as usize] {
+            sums[row as usize] += self.retained[v as usize];
+            open[row as usize] = true;
+            return row;
+        }
+        NO_ROW
+    }
+
+    /// Walks the given subtrees, each with the rows opened by the first
+    /// `depth` nodes of the chain above it open; returns the sums per row.
+    fn subtrees(
+        &self,
+        subtrees: &[(u32, usize)],
+        chain_rows: &[u32],
+        row_count: usize,
+    ) -> Vec<u64> {
+        let mut open = vec![false; row_count];
+        let mut sums = vec![0u64; row_count];
+        // (node, next child index, row this node opened or NO_ROW)
+        let mut stack: Vec<(u32, u32, u32)> = Vec::new();
+        for &(start, depth) in subtrees {
+            let above = &chain_rows[..depth];
+            for &r in above.iter().filter(|&&r| r != NO_ROW) {
+                open[r as usize] = true;
+            }
+            let opened = self.enter(start, &mut open, &mut sums);
+            stack.push((start, 0, opened));
+            while let Some(top) = stack.last_mut() {
+                let (v, k, opened) = *top;
+                let kids = self.tree.children(v);
+                if (k as usize) < kids.len() {
+                    top.1 += 1;
+                    let c = kids[k as usize];
+                    let o = self.enter(c, &mut open, &mut sums);
+                    stack.push((c, 0, o));
+                } else {
+                    if opened != NO_ROW {
+                        open[opened as usize] = false;
+                    }
+                    stack.pop();
+                }
+            }
+            for &r in above.iter().filter(|&&r| r != NO_ROW) {
+                open[r as usize] = false;
+            }
+        }
+        sums
+    }
 }

@@ -1,13 +1,15 @@
 //! Property tests: the Semi-NCA dominator pass equals (1) a direct port of
 //! DevTools' Lengauer–Tarjan with its orphan and unreachable phases, and (2)
 //! the textbook definition (iterative dominator sets) on the reachable part,
-//! on random graphs with random non-essential edges.
+//! on random graphs with random non-essential edges; and the class retained
+//! sizes (two threads over cut subtrees) equal their definition.
 
 #![allow(clippy::needless_range_loop)]
 
 use heapscope_analysis::bitset::BitSet;
-use heapscope_analysis::dominators::{dominator_tree, retained_sizes, DomGraph};
+use heapscope_analysis::dominators::{dominator_tree, retained_sizes, DomGraph, DominatedNodes};
 use heapscope_analysis::retainers::{Retainers, NON_ESSENTIAL, SOURCE_MASK};
+use heapscope_analysis::summary::{class_retained_sizes, NO_ROW};
 use proptest::prelude::*;
 
 struct Graph {
@@ -316,5 +318,59 @@ proptest! {
             }
             prop_assert_eq!(retained[v], expect, "retained size of node {}", v);
         }
+    }
+}
+
+/// Class retained sizes by the definition: a node counts for its row when no
+/// node above it on its dominator chain has the same row.
+fn naive_class_sizes(
+    dom: &[u32],
+    root: usize,
+    rows: &[u32],
+    retained: &[u64],
+    row_count: usize,
+) -> Vec<u64> {
+    let mut sums = vec![0u64; row_count];
+    for v in 0..dom.len() {
+        let r = rows[v];
+        if r == NO_ROW {
+            continue;
+        }
+        let mut x = v;
+        let mut shared = false;
+        while x != root {
+            x = dom[x] as usize;
+            if rows[x] == r {
+                shared = true;
+                break;
+            }
+        }
+        if !shared {
+            sums[r as usize] += retained[v];
+        }
+    }
+    sums
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(400))]
+
+    #[test]
+    fn class_retained_sizes_equal_the_definition(
+        (n, edges) in graph_strategy(),
+        root_pick in 0usize..1000,
+        picks in prop::collection::vec(0u32..5, 28),
+    ) {
+        let root = root_pick % n;
+        let g = build(n, edges);
+        let dg = DomGraph { node_count: n, root: root as u32, first_edge: &g.first_edge, to: &g.to, essential: &g.essential };
+        let tree = dominator_tree(&dg);
+        let sizes: Vec<u32> = (0..n as u32).map(|v| v * 7 + 1).collect();
+        let retained = retained_sizes(&sizes, &tree, root as u32);
+        // Three rows; pick 3 and 4 mean no row.
+        let rows: Vec<u32> = (0..n).map(|v| if picks[v] < 3 { picks[v] } else { NO_ROW }).collect();
+        let children = DominatedNodes::build(&tree.dom, root as u32);
+        let ours = class_retained_sizes(&children, root as u32, &rows, &retained, 3);
+        prop_assert_eq!(ours, naive_class_sizes(&tree.dom, root, &rows, &retained, 3));
     }
 }
