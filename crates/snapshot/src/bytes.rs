@@ -37,6 +37,11 @@ impl ByteStream {
         &self.source.name
     }
 
+    /// Whether the input is decompressed (its size on disk says little).
+    pub fn compressed(&self) -> bool {
+        self.source.compression != crate::source::Compression::None
+    }
+
     /// Current offset in the decompressed text.
     pub fn offset(&self) -> u64 {
         self.base + self.pos as u64
@@ -212,6 +217,39 @@ impl ByteStream {
                 );
             }
         }
+    }
+
+    /// The strings array's fast path: reads `,"text"` items (whitespace may
+    /// follow the comma) into `table` while each one lies whole in the current
+    /// chunk with no escape and valid UTF-8, and stops before the first that
+    /// does not (the general path takes it). Returns how many it read.
+    pub(crate) fn read_plain_strings(&mut self, table: &mut crate::strings::StringTable) -> usize {
+        let chunk = &self.chunk[..];
+        let mut pos = self.pos;
+        let mut count = 0;
+        while chunk.get(pos) == Some(&b',') {
+            let mut p = pos + 1;
+            while p < chunk.len() && is_ws(chunk[p]) {
+                p += 1;
+            }
+            if chunk.get(p) != Some(&b'"') {
+                break;
+            }
+            p += 1;
+            let Some(k) = memchr::memchr2(b'"', b'\\', &chunk[p..]) else {
+                break;
+            };
+            let text = &chunk[p..p + k];
+            if chunk[p + k] != b'"' || (!text.is_ascii() && std::str::from_utf8(text).is_err()) {
+                break;
+            }
+            table.data_mut().extend_from_slice(text);
+            table.end_string();
+            pos = p + k + 1;
+            count += 1;
+        }
+        self.pos = pos;
+        count
     }
 
     /// Decodes one JSON string whose opening quote is next (after whitespace)

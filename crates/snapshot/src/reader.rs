@@ -516,8 +516,17 @@ impl Parser {
 
     fn read_strings(&mut self) -> Result<StringTable> {
         let mut table = StringTable::new();
+        // The text is at most the rest of a plain file: room for it up front
+        // saves copying it as it grows (pages never written are never mapped).
+        if let (Some(total), false) = (self.total, self.s.compressed()) {
+            let rest = total.saturating_sub(self.s.offset()) as usize;
+            table.data_mut().reserve(rest);
+        }
         let mut first = true;
         loop {
+            if !first && self.s.read_plain_strings(&mut table) > 0 {
+                self.tick();
+            }
             match self.s.peek_non_ws()? {
                 Some(b']') => {
                     self.s.expect(b']', "']'")?;

@@ -168,3 +168,31 @@ fn sorts_locations_by_node_and_keeps_a_nodes_last_record() {
         .collect();
     assert_eq!(all, vec![(0, 2, 2, 2), (2, 4, 4, 4)]);
 }
+
+#[test]
+fn decodes_raw_utf8_invalid_bytes_and_escapes_alike_in_any_order() {
+    // Plain strings take a fast path; raw non-ASCII text, invalid bytes and
+    // escapes between them must come out as the general decoder gives them.
+    let mut text = tiny("[]").into_bytes();
+    let at = text.len() - 3; // before "[]}"
+    let strings: &[u8] = b"[\"<dummy>\" , \"plain\",\n\"caf\xc3\xa9 raw\",\"bad \xff byte\",\t\"esc\\n\\u00e9\",\n\"last\"]}";
+    text.truncate(at);
+    text.extend_from_slice(strings);
+    let p = write("mixed-strings.heapsnapshot", "");
+    std::fs::write(&p, &text).unwrap();
+    let s = read_snapshot(p.to_str().unwrap()).unwrap();
+    let all: Vec<&str> = (0..s.strings.len() as u32)
+        .map(|i| s.strings.get(i))
+        .collect();
+    assert_eq!(
+        all,
+        vec![
+            "<dummy>",
+            "plain",
+            "caf\u{e9} raw",
+            "bad \u{FFFD} byte",
+            "esc\n\u{e9}",
+            "last"
+        ]
+    );
+}
