@@ -42,7 +42,7 @@ pub fn format_property_name(name: &str) -> std::borrow::Cow<'_, str> {
 /// Strings an analysis adds to the snapshot's table (class names such as
 /// `(system)`, interface names), collected apart so the pass can run while
 /// other passes read the snapshot; ids continue after the table's last one.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct NewStrings {
     base: u32,
     list: Vec<String>,

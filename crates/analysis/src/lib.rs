@@ -147,71 +147,84 @@ impl Analysis {
             true => std::mem::take(&mut snap.edges.to),
             false => Vec::new(),
         };
+        // The class names' text for the other thread (they are all known).
+        let names_so_far = lean.then(|| added.clone());
         let (peak_over, wait_for_peak) = std::sync::mpsc::channel::<()>();
-        let (tree, retained, summary_parts, side_distances) = std::thread::scope(|scope| {
-            let (snap, ephemerons, added) = (&snap, &ephemerons, &added);
-            let (class_name_now, distances_now, sizes) = (&class_name, &distances, &self_size);
-            // The other thread's work starts once the dominator pass is past
-            // its memory peak: for class tables, grouping the nodes by class;
-            // otherwise the distances.
-            let side = scope.spawn(move || {
-                let mut t = timing::Phases::from_env();
-                // An error only means the main thread is gone; go on regardless.
-                let _ = wait_for_peak.recv();
-                t.lap("  (side thread waited for the dominator peak)");
-                if lean {
-                    let name_of = |id| added.text(snap, id);
-                    let grouped = summary::group_by_class(
-                        snap,
-                        sizes,
-                        class_name_now,
-                        distances_now,
-                        &name_of,
-                    );
-                    t.lap("  class rows (side thread)");
-                    (Some(grouped), Vec::new())
-                } else {
-                    let distances = distances::compute(snap, ephemerons);
-                    t.lap("  distances (side thread)");
-                    (None, distances)
-                }
-            });
-            let graph = DomGraph {
-                to: if lean { &targets } else { &snap.edges.to },
-                ..DomGraph::of(snap, &essential)
-            };
-            let tree = dominators::dominator_tree_then(&graph, || {
-                let _ = peak_over.send(());
-            });
-            drop(targets);
-            drop(essential);
-            t.lap("dominators");
-            let (retained, children) = std::thread::scope(|inner| {
-                let children = lean.then(|| {
-                    inner.spawn(|| {
-                        let mut t = timing::Phases::from_env();
-                        let children = dominators::DominatedNodes::build(&tree.dom, snap.root);
-                        t.lap("  dominated nodes (third thread)");
-                        children
-                    })
+        let (tree, retained, summary_parts, side_distances, late_class_names) =
+            std::thread::scope(|scope| {
+                let (snap, ephemerons, names_so_far) = (&snap, &ephemerons, &names_so_far);
+                let (class_name_now, distances_now, sizes) = (&class_name, &distances, &self_size);
+                // The other thread's work starts once the dominator pass is past
+                // its memory peak: for class tables, grouping the nodes by class;
+                // otherwise the distances.
+                let side = scope.spawn(move || {
+                    let mut t = timing::Phases::from_env();
+                    // An error only means the main thread is gone; go on regardless.
+                    let _ = wait_for_peak.recv();
+                    t.lap("  (side thread waited for the dominator peak)");
+                    if let Some(names) = names_so_far {
+                        let name_of = |id| names.text(snap, id);
+                        let grouped = summary::group_by_class(
+                            snap,
+                            sizes,
+                            class_name_now,
+                            distances_now,
+                            &name_of,
+                        );
+                        t.lap("  class rows (side thread)");
+                        (Some(grouped), Vec::new())
+                    } else {
+                        let distances = distances::compute(snap, ephemerons);
+                        t.lap("  distances (side thread)");
+                        (None, distances)
+                    }
                 });
-                let retained = dominators::retained_sizes(sizes, &tree, snap.root);
-                t.lap("retained sizes");
-                let children = children.map(|c| c.join().expect("analysis thread panicked"));
-                (retained, children)
+                let graph = DomGraph {
+                    to: if lean { &targets } else { &snap.edges.to },
+                    ..DomGraph::of(snap, &essential)
+                };
+                let tree = dominators::dominator_tree_then(&graph, || {
+                    let _ = peak_over.send(());
+                });
+                drop(targets);
+                drop(essential);
+                t.lap("dominators");
+                let (retained, children) = std::thread::scope(|inner| {
+                    let children = lean.then(|| {
+                        inner.spawn(|| {
+                            let mut t = timing::Phases::from_env();
+                            let children = dominators::DominatedNodes::build(&tree.dom, snap.root);
+                            t.lap("  dominated nodes (third thread)");
+                            children
+                        })
+                    });
+                    let retained = dominators::retained_sizes(sizes, &tree, snap.root);
+                    t.lap("retained sizes");
+                    let children = children.map(|c| c.join().expect("analysis thread panicked"));
+                    (retained, children)
+                });
+                let late_class_names = (!lean).then(|| {
+                    let mut names = classes::class_names(snap, &mut added);
+                    classes::apply_interfaces(snap, &mut names, &interfaces, &mut added);
+                    t.lap("class names");
+                    names
+                });
+                let (grouped, side_distances) = side.join().expect("analysis thread panicked");
+                t.lap("(waited for side thread)");
+                let summary_parts = grouped
+                    .zip(children)
+                    .map(|(grouped, children)| summary::SummaryParts { grouped, children });
+                (
+                    tree,
+                    retained,
+                    summary_parts,
+                    side_distances,
+                    late_class_names,
+                )
             });
-            let (grouped, side_distances) = side.join().expect("analysis thread panicked");
-            t.lap("(waited for side thread)");
-            let summary_parts = grouped
-                .zip(children)
-                .map(|(grouped, children)| summary::SummaryParts { grouped, children });
-            (tree, retained, summary_parts, side_distances)
-        });
-        if !lean {
+        if let Some(names) = late_class_names {
+            class_name = names;
             distances = side_distances;
-            class_name = classes::class_names(&snap, &mut added);
-            classes::apply_interfaces(&snap, &mut class_name, &interfaces, &mut added);
-            t.lap("class names");
         }
         let retainers = std::sync::OnceLock::new();
         if let Some(r) = reverse {
