@@ -46,15 +46,6 @@ pub struct SummaryParts {
 }
 
 impl Analysis {
-    /// Groups every node with a non-zero self size by class key, and adds
-    /// each class's retained size.
-    pub fn aggregates(&self) -> Aggregates {
-        let parts = self.summary_parts();
-        let mut grouped = parts.grouped;
-        self.add_class_retained_sizes(&parts.children, &mut grouped.rows, &grouped.node_row);
-        grouped
-    }
-
     /// The parts, built now on two threads (the grouping beside the
     /// dominator tree's child lists).
     fn summary_parts(&self) -> SummaryParts {
