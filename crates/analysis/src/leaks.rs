@@ -96,7 +96,7 @@ pub struct LeakReport {
 }
 
 /// Why snapshots cannot be compared.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum LeakInputError {
     TooFew,
     /// Snapshot `later` has an older newest object than `earlier`.
@@ -104,10 +104,12 @@ pub enum LeakInputError {
         earlier: usize,
         later: usize,
     },
-    /// Snapshots `a` and `b` share (almost) no object ids.
-    DifferentProcesses {
+    /// In snapshots `a` and `b` the same ids name different objects: separate
+    /// inspector sessions of one program, or different programs.
+    DifferentIdSpaces {
         a: usize,
         b: usize,
+        check: crate::id_space::IdSpaceCheck,
     },
 }
 
@@ -213,27 +215,13 @@ fn check_with(snaps: &[&Analysis], indexes: &[IdIndex]) -> Result<(), LeakInputE
                 later: i,
             });
         }
-        // An id names one object for the life of a process: in two snapshots
-        // of one process an id shared by both is the same object, with the same
-        // type and name. Another process reuses ids for unrelated objects.
-        let earlier = &indexes[i - 1];
-        let (a, b) = (snaps[i - 1], snaps[i]);
-        let (mut shared, mut differ) = (0usize, 0usize);
-        for (v, &id) in b.snap.nodes.id.iter().enumerate() {
-            if id % 2 == 0 {
-                continue;
-            }
-            if let Some(o) = earlier.get(id) {
-                shared += 1;
-                let same = a.snap.nodes.ty[o as usize] == b.snap.nodes.ty[v]
-                    && a.snap.node_name(o) == b.snap.node_name(v as u32);
-                if !same {
-                    differ += 1;
-                }
-            }
-        }
-        if shared == 0 || differ * 10 > shared {
-            return Err(LeakInputError::DifferentProcesses { a: i - 1, b: i });
+        let check = crate::id_space::compare(snaps[i - 1], &indexes[i - 1], snaps[i]);
+        if check.verdict != crate::id_space::IdSpace::Same {
+            return Err(LeakInputError::DifferentIdSpaces {
+                a: i - 1,
+                b: i,
+                check,
+            });
         }
     }
     Ok(())

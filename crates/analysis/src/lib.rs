@@ -16,6 +16,8 @@ pub mod distances;
 pub mod dominators;
 pub mod edges;
 pub mod essential;
+pub mod growth_rate;
+pub mod id_space;
 pub mod ids;
 pub mod inspect;
 pub mod js;

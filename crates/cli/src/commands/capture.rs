@@ -15,9 +15,15 @@ use std::time::Instant;
 pub struct Args {
     #[command(flatten)]
     pub target: TargetArgs,
-    /// Output file (default heapscope-PID-UNIXTIME.heapsnapshot).
-    #[arg(short, long, value_name = "FILE")]
+    /// Output file (default heapscope-PID-UNIXTIME.heapsnapshot); with --count, a new folder.
+    #[arg(short, long, value_name = "FILE|DIR")]
     pub output: Option<PathBuf>,
+    /// Take a series of N snapshots in one inspector session (comparable by object id), into the -o folder.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub count: usize,
+    /// Time between the snapshots of a series (e.g. 30s, 2m).
+    #[arg(long, value_name = "DURATION", value_parser = crate::commands::units::parse_duration, default_value = "1m")]
+    pub every: std::time::Duration,
     /// Collect garbage first (HeapProfiler.collectGarbage).
     #[arg(long)]
     pub gc: bool,
@@ -27,6 +33,12 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<String, CliError> {
+    if args.count == 0 {
+        return Err(CliError("--count must be at least 1".into()));
+    }
+    if args.count > 1 {
+        return run_series(args);
+    }
     let mut connected = args.target.connect()?;
     let output = args
         .output
@@ -44,6 +56,50 @@ pub fn run(args: Args) -> Result<String, CliError> {
         output.display(),
         human_bytes(bytes as f64),
         started.elapsed().as_secs_f64()
+    ))
+}
+
+/// `--count N`: N snapshots in one session, `--every` apart, into a new folder.
+fn run_series(args: Args) -> Result<String, CliError> {
+    let dir = args
+        .output
+        .clone()
+        .ok_or_else(|| CliError("--count needs -o DIR, a new folder for the series".into()))?;
+    crate::commands::series::prepare_dir(&dir)?;
+    let connected = args.target.connect()?;
+    let pid = connected.pid;
+    let label = connected.session.label().to_string();
+    let session = std::sync::Arc::new(std::sync::Mutex::new(connected.session));
+    let mut series = crate::commands::series::SeriesFile::new(pid, &label);
+    let stop = crate::commands::interrupt::ctrl_c_flag();
+    let started = Instant::now();
+    for n in 1..=args.count {
+        if n > 1 {
+            let due = started + args.every * (n as u32 - 1);
+            if !crate::commands::interrupt::wait_until(due, &stop, &mut || true) {
+                break;
+            }
+        }
+        let path = crate::commands::series::take(&session, pid, &dir, &mut series, args.force)?;
+        let taken = series
+            .snapshots
+            .last()
+            .map(|s| (s.bytes, s.seconds))
+            .unwrap_or_default();
+        eprintln!(
+            "capture: {} ({} in {:.1} s; {n} of {})",
+            path.display(),
+            human_bytes(taken.0 as f64),
+            taken.1,
+            args.count
+        );
+    }
+    heapscope_inspector::recorder::close_shared(session);
+    Ok(format!(
+        "{}: {} snapshots in one inspector session; compare them with `heapscope leaks {}`\n",
+        dir.display(),
+        series.snapshots.len(),
+        dir.display()
     ))
 }
 

@@ -24,6 +24,9 @@ pub struct Args {
     /// Print JSON with the DevTools oracle's `comparison` field names.
     #[arg(long)]
     pub json: bool,
+    /// Compare even when the snapshots number their objects differently (the figures are then meaningless).
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -45,6 +48,26 @@ struct Output {
     classes: Vec<DiffRow>,
 }
 
+/// Matching objects by id needs one numbering: refuse (or, with `--force`,
+/// warn about) snapshots of separate sessions or programs.
+fn check_id_space(
+    base: &heapscope_analysis::Analysis,
+    later: &heapscope_analysis::Analysis,
+    args: &Args,
+) -> Result<(), CliError> {
+    let ids = heapscope_analysis::ids::IdIndex::build(&base.snap.nodes.id);
+    let check = heapscope_analysis::id_space::compare(base, &ids, later);
+    if check.verdict == heapscope_analysis::id_space::IdSpace::Same {
+        return Ok(());
+    }
+    let message = check.explain(&args.base, &args.later);
+    if !args.force {
+        return Err(CliError(format!("{message} (--force compares anyway)")));
+    }
+    eprintln!("heapscope: warning: {message}; comparing anyway (--force): new and deleted counts are not meaningful");
+    Ok(())
+}
+
 pub fn run(args: Args) -> Result<String, CliError> {
     let filter = load::filter_regex(args.filter.as_deref())?;
     let loaded = load::classes_of(&[&args.base, &args.later])?;
@@ -56,6 +79,7 @@ pub fn run(args: Args) -> Result<String, CliError> {
             args.base, args.later
         );
     }
+    check_id_space(base, later, &args)?;
     let mut cmp = compare(base, later);
     if let Some(re) = &filter {
         cmp.classes.retain(|c| re.is_match(&c.name));

@@ -8,8 +8,8 @@ use heapscope_report::{human_bytes, thousands};
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Snapshots of one process, oldest first (at least three recommended).
-    #[arg(required = true, num_args = 2..)]
+    /// Snapshots of one process, oldest first (three or more), or a series folder (`capture --count`, `hunt`).
+    #[arg(required = true, num_args = 1..)]
     pub files: Vec<String>,
     /// Print JSON.
     #[arg(long)]
@@ -32,12 +32,31 @@ pub struct Args {
 pub static FOUND_LEAK: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 pub fn run(args: Args) -> Result<String, CliError> {
-    // Two snapshots load at a time: each load leaves a core idle for part of
-    // its dominator pass, which the other fills (more at once would only add
-    // their scratch memory).
+    let files = crate::commands::series::expand_inputs(&args.files)?;
+    if files.len() == 2 {
+        eprintln!("heapscope: warning: with two snapshots, growth in one interval cannot tell a leak from a cache filling once; take three (`heapscope capture --count 3 --every 2m -o DIR`)");
+    }
+    let options = LeakOptions {
+        min_bytes: args.min_bytes,
+        min_count: args.min_count,
+    };
+    let mut report = find(&files, &options)?;
+    report.suspects.truncate(args.limit);
+    if args.fail_on_leak && !report.suspects.is_empty() {
+        FOUND_LEAK.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+    if args.json {
+        return Ok(serde_json::to_string_pretty(&report)? + "\n");
+    }
+    Ok(render(&report, &files))
+}
+
+/// Loads the snapshots (two at a time: each load leaves a core idle for part
+/// of its dominator pass, which the other fills) and finds the suspects.
+pub fn find(files: &[String], options: &LeakOptions) -> Result<LeakReport, CliError> {
     let mut analyses: Vec<&'static Analysis> = Vec::new();
-    for pair in args.files.chunks(2) {
-        let last_pair = analyses.len() + pair.len() == args.files.len();
+    for pair in files.chunks(2) {
+        let last_pair = analyses.len() + pair.len() == files.len();
         let loaded: Vec<Result<&'static Analysis, CliError>> = std::thread::scope(|scope| {
             let handles: Vec<_> = pair
                 .iter()
@@ -61,32 +80,19 @@ pub fn run(args: Args) -> Result<String, CliError> {
             analyses.push(a?);
         }
     }
-    let options = LeakOptions {
-        min_bytes: args.min_bytes,
-        min_count: args.min_count,
-    };
-    let mut report = find_leaks(&analyses, &options).map_err(|e| match e {
-        LeakInputError::TooFew => CliError("leaks needs at least two snapshots, oldest first".into()),
+    find_leaks(&analyses, options).map_err(|e| match e {
+        LeakInputError::TooFew => CliError("leaks needs at least two snapshots (three or more to tell a leak from a cache filling once), oldest first".into()),
         LeakInputError::WrongOrder { earlier, later } => CliError(format!(
             "{} is older than {} (its newest object id is smaller): give the snapshots oldest first",
-            args.files[later], args.files[earlier]
+            files[later], files[earlier]
         )),
-        LeakInputError::DifferentProcesses { a, b } => CliError(format!(
-            "{} and {} are not snapshots of the same process: the same object ids name different objects",
-            args.files[a], args.files[b]
-        )),
-    })?;
-    report.suspects.truncate(args.limit);
-    if args.fail_on_leak && !report.suspects.is_empty() {
-        FOUND_LEAK.store(true, std::sync::atomic::Ordering::Relaxed);
-    }
-    if args.json {
-        return Ok(serde_json::to_string_pretty(&report)? + "\n");
-    }
-    Ok(render(&report, &args.files))
+        LeakInputError::DifferentIdSpaces { a, b, check } => {
+            CliError(check.explain(&files[a], &files[b]))
+        }
+    })
 }
 
-fn render(report: &LeakReport, files: &[String]) -> String {
+pub fn render(report: &LeakReport, files: &[String]) -> String {
     let mut s = String::new();
     let sizes: Vec<String> = report
         .snapshots

@@ -356,7 +356,7 @@ fn p_text(p: f64) -> String {
     }
 }
 
-fn verdict_text(v: &Verdict, heap_known: bool) -> String {
+pub fn verdict_text(v: &Verdict, heap_known: bool) -> String {
     let Some(rss) = v.trends.first() else {
         return format!(
             "verdict: unknown ({} samples; at least 3 are needed)\n",

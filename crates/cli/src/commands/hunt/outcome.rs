@@ -1,0 +1,245 @@
+//! What a hunt found: the leak analysis of its snapshots, growth per request,
+//! the timeline's verdict, the comparison with an earlier hunt; the files it
+//! leaves (`timeline.json`, `load.json`, `leaks.json`, `hunt.json`) and the
+//! text it prints.
+
+use super::rounds::{Ran, Round};
+use super::Args;
+use crate::commands::series::write_atomically;
+use crate::CliError;
+use heapscope_analysis::growth_rate::{self, Change, PerRequest};
+use heapscope_analysis::leaks::{LeakOptions, LeakReport};
+use heapscope_inspector::recorder::TimelineEvent;
+use heapscope_inspector::timeline::{verdict, Sample, Verdict};
+use heapscope_report::{human_bytes, thousands};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+/// `hunt.json`, and what `hunt --json` prints.
+#[derive(Serialize)]
+pub struct Found {
+    /// Always `heapscope-hunt`.
+    pub format: &'static str,
+    pub version: u32,
+    pub command: Vec<String>,
+    pub pid: Option<u32>,
+    pub rounds: Vec<RoundSummary>,
+    /// Mean requests per interval between snapshots.
+    pub requests_per_interval: f64,
+    /// Heap bytes added per request, first to last snapshot.
+    pub heap_per_request: Option<f64>,
+    /// One entry per suspect, in the order of `leaks.suspects`.
+    pub per_request: Vec<PerRequest>,
+    pub leaks: LeakReport,
+    pub timeline: Verdict,
+    /// Against `--compare DIR`, when given.
+    pub changes: Option<Vec<Change>>,
+    pub files: Vec<String>,
+}
+
+/// One load round, in brief (the whole report is in `load.json`).
+#[derive(Serialize)]
+pub struct RoundSummary {
+    pub name: String,
+    pub responses: u64,
+    pub seconds: f64,
+    pub requests_per_s: f64,
+    pub errors: u64,
+    pub timeouts: u64,
+}
+
+/// The part of an earlier `hunt.json` that `--compare` reads.
+#[derive(Deserialize)]
+pub struct Earlier {
+    pub per_request: Vec<PerRequest>,
+}
+
+/// Reads `DIR/hunt.json` of an earlier hunt.
+pub fn read_earlier(dir: &Path) -> Result<Earlier, CliError> {
+    let path = dir.join("hunt.json");
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        CliError(format!("--compare: cannot read {}: {e} (is it a hunt folder?)", path.display()))
+    })?;
+    serde_json::from_str(&text)
+        .map_err(|e| CliError(format!("--compare: {} is not a hunt result: {e}", path.display())))
+}
+
+/// The JSON timeline file of a hunt: samples, verdict and events.
+#[derive(Serialize)]
+struct HuntTimeline<'a> {
+    format: &'static str,
+    version: u32,
+    pid: Option<u32>,
+    interval_ms: u64,
+    started_unix_ms: u64,
+    samples: &'a [Sample],
+    verdict: &'a Verdict,
+    events: &'a [TimelineEvent],
+}
+
+/// Analyzes the snapshots and writes the hunt's files.
+pub fn analyze(ran: &Ran, dir: &Path, args: &Args, earlier: Option<&Earlier>) -> Result<Found, CliError> {
+    let timeline = verdict(&ran.samples);
+    let mut files = Vec::new();
+    let write = |name: &str, text: String, files: &mut Vec<String>| {
+        let path = dir.join(name);
+        write_atomically(&path, text.as_bytes())?;
+        files.push(path.display().to_string());
+        Ok::<_, CliError>(())
+    };
+    let doc = HuntTimeline {
+        format: "heapscope-timeline",
+        version: 1,
+        pid: ran.pid,
+        interval_ms: ran.interval.as_millis() as u64,
+        started_unix_ms: ran.started_unix_ms,
+        samples: &ran.samples,
+        verdict: &timeline,
+        events: &ran.events,
+    };
+    write("timeline.json", serde_json::to_string_pretty(&doc)? + "\n", &mut files)?;
+    write("load.json", serde_json::to_string_pretty(&ran.rounds)? + "\n", &mut files)?;
+    let snapshot_files: Vec<String> = ran.snapshots.iter().map(|p| p.display().to_string()).collect();
+    eprintln!("hunt: analyzing {} snapshots", snapshot_files.len());
+    let options = LeakOptions {
+        min_bytes: args.min_bytes,
+        min_count: args.min_count,
+    };
+    let leaks = crate::commands::leaks::find(&snapshot_files, &options)?;
+    write("leaks.json", serde_json::to_string_pretty(&leaks)? + "\n", &mut files)?;
+    let measured: Vec<&Round> = ran.rounds.iter().filter(|r| r.name != "warmup").collect();
+    let requests_per_interval = match measured.len() {
+        0 => 0.0,
+        n => measured.iter().map(|r| r.load.responses as f64).sum::<f64>() / n as f64,
+    };
+    let per_request: Vec<PerRequest> = leaks
+        .suspects
+        .iter()
+        .filter_map(|s| growth_rate::per_request(s, requests_per_interval))
+        .collect();
+    let total = requests_per_interval * measured.len() as f64;
+    let changes = earlier.map(|e| growth_rate::compare(&e.per_request, &per_request));
+    files.splice(0..0, snapshot_files);
+    let mut found = Found {
+        format: "heapscope-hunt",
+        version: 1,
+        command: args.command.clone(),
+        pid: ran.pid,
+        rounds: ran.rounds.iter().map(summary).collect(),
+        requests_per_interval,
+        heap_per_request: growth_rate::heap_per_request(&leaks, total),
+        per_request,
+        leaks,
+        timeline,
+        changes,
+        files,
+    };
+    found.files.push(dir.join("hunt.json").display().to_string());
+    write_atomically(&dir.join("hunt.json"), (serde_json::to_string_pretty(&found)? + "\n").as_bytes())?;
+    Ok(found)
+}
+
+fn summary(r: &Round) -> RoundSummary {
+    RoundSummary {
+        name: r.name.clone(),
+        responses: r.load.responses,
+        seconds: r.load.elapsed_s,
+        requests_per_s: r.load.throughput.requests_per_s,
+        errors: r.load.errors.total,
+        timeouts: r.load.errors.timeouts,
+    }
+}
+
+/// "+1.00 Timeout and 208 B per request: about 208 MB per million requests".
+pub fn per_request_text(p: &PerRequest) -> String {
+    let objects = match p.objects {
+        Some(n) => format!("{} {} and ", count_text(n), p.class),
+        None => String::new(),
+    };
+    format!(
+        "+{objects}{} per request: about {} per million requests",
+        human_bytes(p.bytes),
+        human_bytes(p.bytes_per_million())
+    )
+}
+
+fn count_text(n: f64) -> String {
+    if n >= 10.0 {
+        format!("{n:.0}")
+    } else if n >= 0.1 {
+        format!("{n:.2}")
+    } else {
+        format!("1 per {:.0}", 1.0 / n.max(1e-9))
+    }
+}
+
+/// What changed since the earlier hunt, in one line.
+pub fn changes_text(changes: &[Change]) -> String {
+    let mut parts = Vec::new();
+    for c in changes {
+        match c {
+            Change::Gone { before } => parts.push(format!("{} growth gone", before.class)),
+            Change::Still { before, now } => parts.push(format!(
+                "{} still grows ({} → {} per request)",
+                now.class,
+                human_bytes(before.bytes),
+                human_bytes(now.bytes)
+            )),
+            Change::New { .. } => {}
+        }
+    }
+    let new: Vec<&str> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::New { now } => Some(now.class.as_str()),
+            _ => None,
+        })
+        .collect();
+    parts.push(match new.is_empty() {
+        true => "nothing new".into(),
+        false => format!("new: {}", new.join(", ")),
+    });
+    parts.join("; ")
+}
+
+/// The text `hunt` prints.
+pub fn text(found: &Found, dir: &Path) -> String {
+    let mut s = String::new();
+    let responses: Vec<String> = found.rounds.iter().map(|r| thousands(r.responses)).collect();
+    s.push_str(&format!(
+        "Hunt: {} snapshots{}, requests per round: {}\n",
+        found.leaks.snapshots.len(),
+        found.pid.map(|p| format!(" of process {p}")).unwrap_or_default(),
+        responses.join(", ")
+    ));
+    if let Some(h) = found.heap_per_request {
+        s.push_str(&format!("Heap growth: {} per request\n", signed_bytes(h)));
+    }
+    s.push('\n');
+    let files: Vec<String> = found.leaks.snapshots.iter().enumerate().map(|(i, _)| {
+        dir.join(crate::commands::series::snapshot_name(i + 1)).display().to_string()
+    }).collect();
+    s.push_str(&crate::commands::leaks::render(&found.leaks, &files));
+    for (i, p) in found.per_request.iter().enumerate() {
+        s.push_str(&format!("{}. {}\n", i + 1, per_request_text(p)));
+    }
+    if !found.per_request.is_empty() {
+        s.push('\n');
+    }
+    s.push_str("Memory timeline: ");
+    s.push_str(&crate::commands::watch::verdict_text(&found.timeline, true));
+    if let Some(changes) = &found.changes {
+        s.push_str(&format!("\nSince the earlier hunt: {}\n", changes_text(changes)));
+    }
+    s.push_str(&format!("\nFiles in {}: snapshots s1…s{}, timeline.json, load.json, leaks.json, hunt.json, app.log\n",
+        dir.display(), found.leaks.snapshots.len()));
+    s
+}
+
+fn signed_bytes(b: f64) -> String {
+    match b < 0.0 {
+        true => format!("−{}", human_bytes(-b)),
+        false => format!("+{}", human_bytes(b)),
+    }
+}
+

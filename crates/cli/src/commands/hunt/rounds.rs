@@ -1,0 +1,233 @@
+//! The hunt's steps against a running application: wait until it answers,
+//! warm up, then a snapshot after the warm-up and after each load round, all
+//! in one inspector session, with the memory timeline recorded throughout.
+
+use super::app::App;
+use super::Args;
+use crate::commands::series::{self, SeriesFile};
+use crate::CliError;
+use heapscope_inspector::recorder::{EventKind, Recorder, Sampler, TimelineEvent};
+use heapscope_inspector::timeline::Sample;
+use heapscope_load::{Header, LoadReport, LoadSpec, Method};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+use std::time::{Duration, Instant};
+
+/// What every load round sends.
+pub struct Plan {
+    template: LoadSpec,
+    warmup: u64,
+    rounds: usize,
+    requests: u64,
+    duration: Option<Duration>,
+    interval: Duration,
+    startup_timeout: Duration,
+}
+
+/// One load round and its result.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Round {
+    /// `warmup`, `round 1`, …
+    pub name: String,
+    pub load: LoadReport,
+}
+
+/// Everything the hunt produced before the analysis.
+pub struct Ran {
+    pub rounds: Vec<Round>,
+    pub snapshots: Vec<PathBuf>,
+    pub samples: Vec<Sample>,
+    pub events: Vec<TimelineEvent>,
+    pub pid: Option<u32>,
+    pub interval: Duration,
+    pub started_unix_ms: u64,
+}
+
+impl Plan {
+    /// Checks the options and builds the request template (URL set later).
+    pub fn from_args(args: &Args) -> Result<Plan, CliError> {
+        if args.rounds < 2 {
+            return Err(CliError(
+                "--rounds must be at least 2: leaks needs three snapshots (growth in two intervals tells a leak from a cache filling once)".into(),
+            ));
+        }
+        if args.requests == 0 && args.duration.is_none() {
+            return Err(CliError("--requests must be positive".into()));
+        }
+        let mut template = LoadSpec::new("http://127.0.0.1/");
+        template.method = Method::parse(&args.method)?;
+        template.headers = args
+            .headers
+            .iter()
+            .map(|h| Header::parse(h))
+            .collect::<Result<_, _>>()?;
+        template.body = args.body.clone().unwrap_or_default().into_bytes();
+        template.connections = args.connections;
+        template.timeout = args.timeout;
+        template.progress = std::io::stderr().is_terminal();
+        if let Some(file) = &args.urls_file {
+            template.urls = read_urls(file)?;
+        }
+        Ok(Plan {
+            template,
+            warmup: args.warmup,
+            rounds: args.rounds,
+            requests: args.requests,
+            duration: args.duration,
+            interval: args.interval,
+            startup_timeout: args.startup_timeout,
+        })
+    }
+
+    fn spec(&self, url: &str, requests: Option<u64>, duration: Option<Duration>) -> LoadSpec {
+        let mut spec = self.template.clone();
+        spec.url = url.to_string();
+        spec.requests = requests;
+        spec.duration = duration;
+        spec
+    }
+}
+
+fn read_urls(file: &Path) -> Result<Vec<String>, CliError> {
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| CliError(format!("cannot read {}: {e}", file.display())))?;
+    let urls: Vec<String> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(String::from)
+        .collect();
+    if urls.is_empty() {
+        return Err(CliError(format!("{}: no paths or URLs", file.display())));
+    }
+    Ok(urls)
+}
+
+/// Waits until the URL answers, then runs warm-up, rounds and snapshots.
+pub fn run(app: &mut App, plan: &Plan, url: &str, dir: &Path, args: &Args) -> Result<Ran, CliError> {
+    wait_until_answering(app, plan, url)?;
+    let session = app.session()?;
+    let started = Instant::now();
+    let started_unix_ms = heapscope_inspector::recorder::unix_ms();
+    let recorder = Recorder::start(Sampler::new(app.pid, Some(session.clone()), started), plan.interval);
+    let mut series = SeriesFile::new(app.pid, &session_label(&session));
+    let mut ran = Ran {
+        rounds: Vec::new(),
+        snapshots: Vec::new(),
+        samples: Vec::new(),
+        events: Vec::new(),
+        pid: app.pid,
+        interval: plan.interval,
+        started_unix_ms,
+    };
+    let result = (|| {
+        if plan.warmup > 0 {
+            let spec = plan.spec(url, Some(plan.warmup), None);
+            load_round(app, &mut ran, &spec, "warmup", started)?;
+        }
+        snapshot(app, &mut ran, &session, dir, &mut series, args.force, started)?;
+        for r in 1..=plan.rounds {
+            let requests = (plan.duration.is_none()).then_some(plan.requests);
+            let spec = plan.spec(url, requests, plan.duration);
+            load_round(app, &mut ran, &spec, &format!("round {r}"), started)?;
+            snapshot(app, &mut ran, &session, dir, &mut series, args.force, started)?;
+        }
+        Ok(())
+    })();
+    ran.samples.extend(recorder.samples().try_iter());
+    let (_, rest) = recorder.stop();
+    ran.samples.extend(rest);
+    result.map(|()| ran)
+}
+
+fn session_label(session: &heapscope_inspector::recorder::SharedSession) -> String {
+    session
+        .lock()
+        .map(|s| s.label().to_string())
+        .unwrap_or_default()
+}
+
+/// Sends one request at a time until one gets any HTTP answer.
+fn wait_until_answering(app: &mut App, plan: &Plan, url: &str) -> Result<(), CliError> {
+    let deadline = Instant::now() + plan.startup_timeout;
+    let mut probe = plan.spec(url, Some(1), None);
+    probe.connections = 1;
+    probe.progress = false;
+    probe.timeout = Duration::from_secs(2);
+    let stop = AtomicBool::new(false);
+    loop {
+        app.check_alive()?;
+        let last = match heapscope_load::run(&probe, &stop) {
+            Ok(report) if report.responses > 0 => return Ok(()),
+            Ok(_) => "no answer".to_string(),
+            Err(e) => e.to_string(),
+        };
+        if Instant::now() >= deadline {
+            return Err(CliError(format!(
+                "{url} did not answer within {} s ({last})",
+                plan.startup_timeout.as_secs()
+            )));
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+fn load_round(
+    app: &mut App,
+    ran: &mut Ran,
+    spec: &LoadSpec,
+    name: &str,
+    started: Instant,
+) -> Result<(), CliError> {
+    let at = |kind| TimelineEvent {
+        t_s: started.elapsed().as_secs_f64(),
+        kind,
+        label: name.to_string(),
+    };
+    ran.events.push(at(EventKind::LoadStart));
+    let stop = AtomicBool::new(false);
+    let report = heapscope_load::run(spec, &stop)?;
+    ran.events.push(at(EventKind::LoadEnd));
+    eprintln!(
+        "hunt: {name}: {} requests in {:.1} s ({:.0} req/s, {} errors, {} timeouts)",
+        report.responses,
+        report.elapsed_s,
+        report.throughput.requests_per_s,
+        report.errors.total,
+        report.errors.timeouts
+    );
+    ran.rounds.push(Round {
+        name: name.to_string(),
+        load: report,
+    });
+    app.check_alive()
+}
+
+fn snapshot(
+    app: &mut App,
+    ran: &mut Ran,
+    session: &heapscope_inspector::recorder::SharedSession,
+    dir: &Path,
+    series: &mut SeriesFile,
+    force: bool,
+    started: Instant,
+) -> Result<(), CliError> {
+    let n = ran.snapshots.len() + 1;
+    let at = |kind| TimelineEvent {
+        t_s: started.elapsed().as_secs_f64(),
+        kind,
+        label: series::snapshot_name(n),
+    };
+    ran.events.push(at(EventKind::SnapshotStart));
+    let taken = Instant::now();
+    let path = series::take(session, app.pid, dir, series, force)?;
+    ran.events.push(at(EventKind::SnapshotEnd));
+    eprintln!(
+        "hunt: {} written in {:.1} s",
+        path.display(),
+        taken.elapsed().as_secs_f64()
+    );
+    ran.snapshots.push(path);
+    app.check_alive()
+}
