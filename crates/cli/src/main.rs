@@ -42,6 +42,8 @@ enum Command {
     Watch(commands::watch::Args),
     /// Sampling heap profile of a running process: live allocations by function and package.
     Profile(commands::profile::Args),
+    /// HTTP load generator for the app under test (loopback only): req/s, latency, errors.
+    Load(commands::load::Args),
 }
 
 /// A failure reported to the user as one line, with exit code 2.
@@ -69,6 +71,7 @@ fn main() -> ExitCode {
         Command::Capture(args) => commands::capture::run(args),
         Command::Watch(args) => commands::watch::run(args),
         Command::Profile(args) => commands::profile::run(args),
+        Command::Load(args) => commands::load::run(args),
     };
     if std::env::var_os("HEAPSCOPE_TIMINGS").is_some() {
         if let Some(at) = load::LOADED_AT.get() {

@@ -8,6 +8,7 @@ pub mod headroom;
 pub mod inspect;
 pub mod interrupt;
 pub mod leaks;
+pub mod load;
 pub mod packages;
 pub mod profile;
 pub mod render;
