@@ -158,6 +158,25 @@ fn strictly_growing(values: &[u64]) -> bool {
     values.windows(2).all(|w| w[1] > w[0])
 }
 
+/// Growth in every interval that does not slow down toward zero: the last
+/// interval adds at least half as much as the earlier ones did on average.
+/// Warm-up (the JIT compiling, caches filling) grows fast, then less and
+/// less; a leak grows with the work done, interval after interval.
+fn steadily_growing(values: &[u64]) -> bool {
+    if !strictly_growing(values) {
+        return false;
+    }
+    let deltas: Vec<u64> = values.windows(2).map(|w| w[1] - w[0]).collect();
+    let Some((&last, earlier)) = deltas.split_last() else {
+        return true;
+    };
+    if earlier.is_empty() {
+        return true;
+    }
+    let mean_earlier = earlier.iter().sum::<u64>() as f64 / earlier.len() as f64;
+    last as f64 >= 0.5 * mean_earlier
+}
+
 fn human(bytes: u64) -> String {
     let b = bytes as f64;
     if b >= 1e9 {
@@ -571,7 +590,7 @@ pub fn find_leaks(
             .iter()
             .map(|c| c.get(&key).copied().unwrap_or(0))
             .collect();
-        if !strictly_growing(&series) {
+        if !steadily_growing(&series) {
             continue;
         }
         let retained = last.set_retained_size(&members);
@@ -810,7 +829,7 @@ pub fn find_leaks(
             continue;
         };
         let grew = entries_last.saturating_sub(series[0]);
-        if !strictly_growing(&series) || grew < options.min_count {
+        if !steadily_growing(&series) || grew < options.min_count {
             continue;
         }
         collections.push(v);
@@ -962,4 +981,23 @@ pub fn find_leaks(
         snapshots,
         suspects,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::steadily_growing;
+
+    #[test]
+    fn warm_up_slows_down_a_leak_does_not() {
+        assert!(steadily_growing(&[20, 320, 620]));
+        assert!(steadily_growing(&[501, 2501, 4501]));
+        // JIT warm-up on a server that does not leak: +793, then +117.
+        assert!(!steadily_growing(&[16_858, 17_651, 17_768]));
+        assert!(steadily_growing(&[10, 20, 26]));
+        assert!(!steadily_growing(&[10, 20, 20]));
+        assert!(steadily_growing(&[10, 20]));
+        // Four snapshots: the last interval against the mean of the others.
+        assert!(steadily_growing(&[0, 100, 180, 260]));
+        assert!(!steadily_growing(&[0, 100, 180, 200]));
+    }
 }

@@ -44,6 +44,8 @@ enum Command {
     Profile(commands::profile::Args),
     /// HTTP load generator for the app under test (loopback only): req/s, latency, errors.
     Load(commands::load::Args),
+    /// Start an app (or attach), drive load, snapshot in one session and report its leaks per request.
+    Hunt(Box<commands::hunt::Args>),
 }
 
 /// A failure reported to the user as one line, with exit code 2.
@@ -72,6 +74,12 @@ fn main() -> ExitCode {
         Command::Watch(args) => commands::watch::run(args),
         Command::Profile(args) => commands::profile::run(args),
         Command::Load(args) => commands::load::run(args),
+        Command::Hunt(args) => commands::hunt::run(*args).map(|(text, code)| {
+            if code == 3 {
+                commands::leaks::FOUND_LEAK.store(true, std::sync::atomic::Ordering::Relaxed);
+            }
+            text
+        }),
     };
     if std::env::var_os("HEAPSCOPE_TIMINGS").is_some() {
         if let Some(at) = load::LOADED_AT.get() {

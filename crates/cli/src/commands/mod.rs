@@ -4,7 +4,7 @@ pub mod capture;
 pub mod diff;
 pub mod dominators;
 pub mod headroom;
-// pub mod hunt;
+pub mod hunt;
 pub mod inspect;
 pub mod interrupt;
 pub mod leaks;
