@@ -2,11 +2,13 @@
 //! `FILE.partial` and renamed to FILE only once complete.
 
 use crate::commands::target::TargetArgs;
+use crate::output::{emit, PrintMode, Rendered, View};
 use crate::CliError;
 use heapscope_inspector::capture::{collect_garbage, take_heap_snapshot, Progress};
 use heapscope_inspector::Session;
 use heapscope_report::human_bytes;
 use indicatif::{ProgressBar, ProgressStyle};
+use serde::Serialize;
 use std::io::{BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -26,7 +28,26 @@ pub struct Args {
     pub force: bool,
 }
 
-pub fn run(args: Args) -> Result<String, CliError> {
+/// The snapshot written (text only: `capture` has no `--json`).
+#[derive(Serialize)]
+struct Output {
+    path: PathBuf,
+    bytes: u64,
+    seconds: f64,
+}
+
+impl View for Output {
+    fn text(&self) -> String {
+        format!(
+            "{}: {} heap snapshot captured in {:.1} s\n",
+            self.path.display(),
+            human_bytes(self.bytes as f64),
+            self.seconds
+        )
+    }
+}
+
+pub fn run(args: Args) -> Result<Rendered, CliError> {
     let mut connected = args.target.connect()?;
     let output = args
         .output
@@ -39,12 +60,12 @@ pub fn run(args: Args) -> Result<String, CliError> {
     let started = Instant::now();
     let bytes = capture_to(&mut connected.session, &output, args.gc)?;
     connected.session.close();
-    Ok(format!(
-        "{}: {} heap snapshot captured in {:.1} s\n",
-        output.display(),
-        human_bytes(bytes as f64),
-        started.elapsed().as_secs_f64()
-    ))
+    let out = Output {
+        path: output,
+        bytes,
+        seconds: started.elapsed().as_secs_f64(),
+    };
+    emit(&out, PrintMode::Text)
 }
 
 fn default_output(pid: Option<u32>) -> PathBuf {
