@@ -3,8 +3,9 @@
 
 mod commands;
 mod load;
+mod output;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -58,7 +59,10 @@ impl<E: std::fmt::Display> From<E> for CliError {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return clap_failure(e),
+    };
     let result = match cli.command {
         Command::Summary(args) => commands::summary::run(args),
         Command::Stats(args) => commands::stats::run(args),
@@ -74,12 +78,7 @@ fn main() -> ExitCode {
         Command::Watch(args) => commands::watch::run(args),
         Command::Profile(args) => commands::profile::run(args),
         Command::Load(args) => commands::load::run(args),
-        Command::Hunt(args) => commands::hunt::run(*args).map(|(text, code)| {
-            if code == 3 {
-                commands::leaks::FOUND_LEAK.store(true, std::sync::atomic::Ordering::Relaxed);
-            }
-            text
-        }),
+        Command::Hunt(args) => commands::hunt::run(*args),
     };
     if std::env::var_os("HEAPSCOPE_TIMINGS").is_some() {
         if let Some(at) = load::LOADED_AT.get() {
@@ -90,19 +89,14 @@ fn main() -> ExitCode {
         }
     }
     match result {
-        Ok(out) => {
+        Ok(rendered) => {
             use std::io::Write;
             let mut stdout = std::io::stdout().lock();
             match stdout
-                .write_all(out.as_bytes())
+                .write_all(rendered.stdout.as_bytes())
                 .and_then(|_| stdout.flush())
             {
-                Ok(())
-                    if commands::leaks::FOUND_LEAK.load(std::sync::atomic::Ordering::Relaxed) =>
-                {
-                    ExitCode::from(3)
-                }
-                Ok(()) => ExitCode::SUCCESS,
+                Ok(()) => ExitCode::from(rendered.code),
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
                 Err(e) => {
                     eprintln!("heapscope: error: cannot write output: {e}");
@@ -115,4 +109,69 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// `--help` and `--version` print as clap writes them (exit 0); a bare
+/// `heapscope` prints the help on stderr (exit 2), as clap does; any other
+/// parse error is one line like every other failure, exit 2.
+fn clap_failure(e: clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    match e.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+            let _ = e.print();
+            ExitCode::SUCCESS
+        }
+        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = e.print();
+            ExitCode::from(2)
+        }
+        _ => {
+            let args: Vec<String> = std::env::args().skip(1).collect();
+            eprintln!(
+                "heapscope: error: {} (see {} --help)",
+                clap_message(&e.to_string()),
+                command_named(&args)
+            );
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// clap's message as one line: its first paragraph without the `error: `
+/// prefix (continuation lines such as `[possible values: …]` joined), and a
+/// "similar … exists" tip if clap has one.
+fn clap_message(rendered: &str) -> String {
+    let mut paragraphs = rendered.split("\n\n");
+    let first = paragraphs.next().unwrap_or_default();
+    let mut message = first
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    if let Some(rest) = message.strip_prefix("error: ") {
+        message = rest.to_string();
+    }
+    let tip = paragraphs
+        .flat_map(str::lines)
+        .map(str::trim)
+        .find_map(|l| {
+            l.strip_prefix("tip: ")
+                .filter(|t| t.starts_with("a similar"))
+        });
+    if let Some(tip) = tip {
+        message.push_str("; ");
+        message.push_str(tip);
+    }
+    message
+}
+
+/// `heapscope CMD` for the subcommand named on the command line, else `heapscope`.
+fn command_named(args: &[String]) -> String {
+    let cli = Cli::command();
+    args.iter()
+        .take_while(|a| a.as_str() != "--")
+        .find(|a| cli.get_subcommands().any(|c| c.get_name() == a.as_str()))
+        .map(|name| format!("heapscope {name}"))
+        .unwrap_or_else(|| "heapscope".to_string())
 }

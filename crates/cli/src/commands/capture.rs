@@ -2,11 +2,13 @@
 //! `FILE.partial` and renamed to FILE only once complete.
 
 use crate::commands::target::TargetArgs;
+use crate::output::{emit, PrintMode, Rendered, View};
 use crate::CliError;
 use heapscope_inspector::capture::{collect_garbage, take_heap_snapshot, Progress};
 use heapscope_inspector::Session;
 use heapscope_report::human_bytes;
 use indicatif::{ProgressBar, ProgressStyle};
+use serde::Serialize;
 use std::io::{BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -32,7 +34,26 @@ pub struct Args {
     pub force: bool,
 }
 
-pub fn run(args: Args) -> Result<String, CliError> {
+/// The snapshot written (text only: `capture` has no `--json`).
+#[derive(Serialize)]
+struct Output {
+    path: PathBuf,
+    bytes: u64,
+    seconds: f64,
+}
+
+impl View for Output {
+    fn text(&self) -> String {
+        format!(
+            "{}: {} heap snapshot captured in {:.1} s\n",
+            self.path.display(),
+            human_bytes(self.bytes as f64),
+            self.seconds
+        )
+    }
+}
+
+pub fn run(args: Args) -> Result<Rendered, CliError> {
     if args.count == 0 {
         return Err(CliError("--count must be at least 1".into()));
     }
@@ -51,16 +72,16 @@ pub fn run(args: Args) -> Result<String, CliError> {
     let started = Instant::now();
     let bytes = capture_to(&mut connected.session, &output, args.gc)?;
     connected.session.close();
-    Ok(format!(
-        "{}: {} heap snapshot captured in {:.1} s\n",
-        output.display(),
-        human_bytes(bytes as f64),
-        started.elapsed().as_secs_f64()
-    ))
+    let out = Output {
+        path: output,
+        bytes,
+        seconds: started.elapsed().as_secs_f64(),
+    };
+    emit(&out, PrintMode::Text)
 }
 
 /// `--count N`: N snapshots in one session, `--every` apart, into a new folder.
-fn run_series(args: Args) -> Result<String, CliError> {
+fn run_series(args: Args) -> Result<Rendered, CliError> {
     let dir = args
         .output
         .clone()
@@ -95,12 +116,25 @@ fn run_series(args: Args) -> Result<String, CliError> {
         );
     }
     heapscope_inspector::recorder::close_shared(session);
-    Ok(format!(
-        "{}: {} snapshots in one inspector session; compare them with `heapscope leaks {}`\n",
-        dir.display(),
-        series.snapshots.len(),
-        dir.display()
-    ))
+    emit(&SeriesOutput { dir, series }, PrintMode::Text)
+}
+
+/// A series written (text only).
+#[derive(Serialize)]
+struct SeriesOutput {
+    dir: PathBuf,
+    series: crate::commands::series::SeriesFile,
+}
+
+impl View for SeriesOutput {
+    fn text(&self) -> String {
+        format!(
+            "{}: {} snapshots in one inspector session; compare them with `heapscope leaks {}`\n",
+            self.dir.display(),
+            self.series.snapshots.len(),
+            self.dir.display()
+        )
+    }
 }
 
 fn default_output(pid: Option<u32>) -> PathBuf {

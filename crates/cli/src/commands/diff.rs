@@ -1,6 +1,7 @@
 //! `heapscope diff`: DevTools' Comparison view between two snapshots.
 
 use crate::load;
+use crate::output::{emit, no_match_line, PrintMode, Rendered, View};
 use crate::CliError;
 use heapscope_analysis::diff::{compare, DiffRow, DiffTotals};
 use heapscope_report::{human_bytes, thousands, Align, Table};
@@ -41,6 +42,9 @@ pub enum SortBy {
 
 #[derive(Serialize)]
 struct Output {
+    /// The `--filter` pattern when it matches no class.
+    #[serde(skip)]
+    unmatched_filter: Option<String>,
     base: String,
     later: String,
     totals: DiffTotals,
@@ -68,7 +72,8 @@ fn check_id_space(
     Ok(())
 }
 
-pub fn run(args: Args) -> Result<String, CliError> {
+pub fn run(args: Args) -> Result<Rendered, CliError> {
+    let mode = PrintMode::from_json_flag(args.json);
     let filter = load::filter_regex(args.filter.as_deref())?;
     let loaded = load::classes_of(&[&args.base, &args.later])?;
     let (base, later) = (loaded[0], loaded[1]);
@@ -97,17 +102,28 @@ pub fn run(args: Args) -> Result<String, CliError> {
     let class_count = cmp.classes.len();
     cmp.classes.truncate(
         args.limit
-            .unwrap_or(if args.json { usize::MAX } else { 40 }),
+            .unwrap_or(if mode.is_json() { usize::MAX } else { 40 }),
     );
     let out = Output {
+        unmatched_filter: args.filter.clone().filter(|_| class_count == 0),
         base: args.base.clone(),
         later: args.later.clone(),
         totals: cmp.totals,
         class_count,
         classes: cmp.classes,
     };
-    if args.json {
-        return Ok(serde_json::to_string_pretty(&out)? + "\n");
+    emit(&out, mode)
+}
+
+impl View for Output {
+    fn text(&self) -> String {
+        text(self)
+    }
+}
+
+fn text(out: &Output) -> String {
+    if let Some(filter) = &out.unmatched_filter {
+        return no_match_line(&format!("{} → {}", out.base, out.later), "--filter", filter);
     }
     let signed_bytes = |v: i64| {
         let s = human_bytes(v.unsigned_abs() as f64);
@@ -156,5 +172,5 @@ pub fn run(args: Args) -> Result<String, CliError> {
             out.class_count - out.classes.len()
         ));
     }
-    Ok(s)
+    s
 }

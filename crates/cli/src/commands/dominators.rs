@@ -2,9 +2,11 @@
 
 use super::render;
 use crate::load;
+use crate::output::{emit, PrintMode, Rendered, View};
 use crate::CliError;
 use heapscope_analysis::inspect::DominatorNode;
 use heapscope_report::{human_bytes, percent, thousands};
+use serde::Serialize;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -15,9 +17,9 @@ pub struct Args {
     /// Levels to expand.
     #[arg(long, default_value_t = 4)]
     pub depth: usize,
-    /// Leave out subtrees smaller than this many bytes (retained).
-    #[arg(long, default_value_t = 0)]
-    pub min_size: u64,
+    /// Leave out subtrees retaining less than this many bytes [default: 0.1% of the heap in the tree, 0 in JSON].
+    #[arg(long, value_name = "BYTES")]
+    pub min_size: Option<u64>,
     /// Children to show per object.
     #[arg(long, default_value_t = 10)]
     pub children: usize,
@@ -26,27 +28,42 @@ pub struct Args {
     pub json: bool,
 }
 
-pub fn run(args: Args) -> Result<String, CliError> {
+/// The subtree; in JSON exactly [`DominatorNode`].
+#[derive(Serialize)]
+#[serde(transparent)]
+struct Output {
+    root: DominatorNode,
+    /// The heap's total size, for each node's share.
+    #[serde(skip)]
+    total_size: f64,
+}
+
+pub fn run(args: Args) -> Result<Rendered, CliError> {
+    let mode = PrintMode::from_json_flag(args.json);
     let id = args.id.as_deref().map(render::parse_id).transpose()?;
     let analysis = load::analyze(&args.file)?;
     let start = match id {
         Some(id) => render::node_of(analysis, id, &args.file)?,
         None => analysis.snap.root,
     };
-    let min_size = if args.min_size == 0 && !args.json {
+    let min_size = args.min_size.unwrap_or(match mode {
         // A readable default: nothing under 0.1% of the heap.
-        (analysis.total_size() / 1000.0) as u64
-    } else {
-        args.min_size
+        PrintMode::Text => (analysis.total_size() / 1000.0) as u64,
+        PrintMode::Json => 0,
+    });
+    let out = Output {
+        root: analysis.dominator_subtree(start, args.depth, min_size, args.children),
+        total_size: analysis.total_size(),
     };
-    let root = analysis.dominator_subtree(start, args.depth, min_size, args.children);
-    if args.json {
-        return Ok(serde_json::to_string_pretty(&root)? + "\n");
+    emit(&out, mode)
+}
+
+impl View for Output {
+    fn text(&self) -> String {
+        let mut s = String::new();
+        write(&self.root, "", true, true, self.total_size, &mut s);
+        s
     }
-    let total = analysis.total_size();
-    let mut s = String::new();
-    write(&root, "", true, true, total, &mut s);
-    Ok(s)
 }
 
 fn write(n: &DominatorNode, prefix: &str, last: bool, top: bool, total: f64, out: &mut String) {

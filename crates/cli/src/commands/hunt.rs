@@ -14,6 +14,7 @@ mod rounds;
 
 use crate::commands::target::TargetArgs;
 use crate::commands::units::parse_duration;
+use crate::output::{emit, PrintMode, Rendered};
 use crate::CliError;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -101,25 +102,28 @@ pub struct Args {
 }
 
 /// Runs the hunt: start or attach, rounds and snapshots, analysis, report.
-pub fn run(args: Args) -> Result<(String, u8), CliError> {
+pub fn run(args: Args) -> Result<Rendered, CliError> {
     let dir = args.output.clone().unwrap_or_else(default_dir);
-    let earlier = args.compare.as_deref().map(outcome::read_earlier).transpose()?;
+    let earlier = args
+        .compare
+        .as_deref()
+        .map(outcome::read_earlier)
+        .transpose()?;
     let plan = rounds::Plan::from_args(&args)?;
     crate::commands::series::prepare_dir(&dir)?;
     let mut app = app::App::start_or_attach(&args, &dir)?;
     app::stop_on_ctrl_c(&app, &dir);
     let url = app.url(&args)?;
-    eprintln!("hunt: {} answers at {url}; output in {}", app.describe(), dir.display());
+    eprintln!(
+        "hunt: {} answers at {url}; output in {}",
+        app.describe(),
+        dir.display()
+    );
     let ran = rounds::run(&mut app, &plan, &url, &dir, &args);
     app.finish(args.grace);
     let ran = ran?;
     let found = outcome::analyze(&ran, &dir, &args, earlier.as_ref())?;
-    let code = u8::from(args.fail_on_leak && !found.leaks.suspects.is_empty()) * 3;
-    let text = match args.json {
-        true => serde_json::to_string_pretty(&found)? + "\n",
-        false => outcome::text(&found, &dir),
-    };
-    Ok((text, code))
+    emit(&found, PrintMode::from_json_flag(args.json))
 }
 
 fn default_dir() -> PathBuf {

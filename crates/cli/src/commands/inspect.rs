@@ -2,9 +2,11 @@
 
 use super::render;
 use crate::load;
+use crate::output::{emit, PrintMode, Rendered, View};
 use crate::CliError;
-use heapscope_analysis::inspect::EdgeBrief;
+use heapscope_analysis::inspect::{EdgeBrief, NodeDetails};
 use heapscope_report::{human_bytes, Align, Table};
+use serde::Serialize;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -20,16 +22,35 @@ pub struct Args {
     pub json: bool,
 }
 
-pub fn run(args: Args) -> Result<String, CliError> {
+/// The object's details; in JSON exactly [`NodeDetails`].
+#[derive(Serialize)]
+#[serde(transparent)]
+struct Output {
+    details: NodeDetails,
+    /// The heap's total size, for the object's share.
+    #[serde(skip)]
+    total_size: f64,
+}
+
+pub fn run(args: Args) -> Result<Rendered, CliError> {
     let id = render::parse_id(&args.id)?;
     let analysis = load::analyze_for_queries(&args.file)?;
     let v = render::node_of(analysis, id, &args.file)?;
-    let d = analysis.details(v, args.edges, 300);
-    if args.json {
-        return Ok(serde_json::to_string_pretty(&d)? + "\n");
+    let out = Output {
+        details: analysis.details(v, args.edges, 300),
+        total_size: analysis.total_size(),
+    };
+    emit(&out, PrintMode::from_json_flag(args.json))
+}
+
+impl View for Output {
+    fn text(&self) -> String {
+        text(&self.details, self.total_size)
     }
+}
+
+fn text(d: &NodeDetails, total: f64) -> String {
     let n = &d.node;
-    let total = analysis.total_size();
     let mut s = format!(
         "{}\n  type {}, class {}\n  {} ({:.2}% of the heap), distance {}\n",
         render::label(n),
@@ -97,5 +118,5 @@ pub fn run(args: Args) -> Result<String, CliError> {
         &mut s,
     );
     edges("Retainers", &d.incoming, d.incoming_total, &mut s);
-    Ok(s)
+    s
 }

@@ -1,10 +1,12 @@
 //! `heapscope leaks`: leak suspects from three (or more) snapshots.
 
 use crate::load;
+use crate::output::{emit, PrintMode, Rendered, View};
 use crate::CliError;
 use heapscope_analysis::leaks::{find_leaks, LeakInputError, LeakOptions, LeakReport};
 use heapscope_analysis::Analysis;
 use heapscope_report::{human_bytes, thousands};
+use serde::Serialize;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -28,10 +30,36 @@ pub struct Args {
     pub limit: usize,
 }
 
-/// Set when `--fail-on-leak` found something: the process exits with 3.
-pub static FOUND_LEAK: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+/// The report; in JSON exactly [`LeakReport`].
+#[derive(Serialize)]
+#[serde(transparent)]
+struct Output {
+    report: LeakReport,
+    /// The snapshot files, oldest first.
+    #[serde(skip)]
+    files: Vec<String>,
+    #[serde(skip)]
+    fail_on_leak: bool,
+}
 
-pub fn run(args: Args) -> Result<String, CliError> {
+/// The exit code of `--fail-on-leak` when there is a suspect.
+pub const LEAK_FOUND_EXIT_CODE: u8 = 3;
+
+impl View for Output {
+    fn text(&self) -> String {
+        render(&self.report, &self.files)
+    }
+
+    fn exit_code(&self) -> u8 {
+        if self.fail_on_leak && !self.report.suspects.is_empty() {
+            LEAK_FOUND_EXIT_CODE
+        } else {
+            0
+        }
+    }
+}
+
+pub fn run(args: Args) -> Result<Rendered, CliError> {
     let files = crate::commands::series::expand_inputs(&args.files)?;
     if files.len() == 2 {
         eprintln!("heapscope: warning: with two snapshots, growth in one interval cannot tell a leak from a cache filling once; take three (`heapscope capture --count 3 --every 2m -o DIR`)");
@@ -42,13 +70,12 @@ pub fn run(args: Args) -> Result<String, CliError> {
     };
     let mut report = find(&files, &options)?;
     report.suspects.truncate(args.limit);
-    if args.fail_on_leak && !report.suspects.is_empty() {
-        FOUND_LEAK.store(true, std::sync::atomic::Ordering::Relaxed);
-    }
-    if args.json {
-        return Ok(serde_json::to_string_pretty(&report)? + "\n");
-    }
-    Ok(render(&report, &files))
+    let out = Output {
+        report,
+        files,
+        fail_on_leak: args.fail_on_leak,
+    };
+    emit(&out, PrintMode::from_json_flag(args.json))
 }
 
 /// Loads the snapshots (two at a time: each load leaves a core idle for part

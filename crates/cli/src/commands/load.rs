@@ -4,8 +4,9 @@
 
 use crate::commands::interrupt::ctrl_c_flag;
 use crate::commands::units::parse_duration;
+use crate::output::{emit, PrintMode, Rendered, View};
 use crate::CliError;
-use heapscope_load::{read_urls_file, render_table, Header, LoadSpec, Method};
+use heapscope_load::{read_urls_file, render_table, Header, LoadReport, LoadSpec, Method};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -58,14 +59,21 @@ pub struct Args {
     pub json: bool,
 }
 
-pub fn run(args: Args) -> Result<String, CliError> {
+/// The load report; in JSON exactly [`LoadReport`].
+#[derive(serde::Serialize)]
+#[serde(transparent)]
+struct Output(LoadReport);
+
+impl View for Output {
+    fn text(&self) -> String {
+        render_table(&self.0)
+    }
+}
+
+pub fn run(args: Args) -> Result<Rendered, CliError> {
     let spec = spec(&args)?;
     let report = heapscope_load::run(&spec, &ctrl_c_flag())?;
-    if args.json {
-        Ok(serde_json::to_string_pretty(&report)? + "\n")
-    } else {
-        Ok(render_table(&report))
-    }
+    emit(&Output(report), PrintMode::from_json_flag(args.json))
 }
 
 fn spec(args: &Args) -> Result<LoadSpec, CliError> {

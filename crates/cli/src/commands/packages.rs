@@ -1,6 +1,7 @@
 //! `heapscope packages`: memory by npm package (rule in README.md).
 
 use crate::load;
+use crate::output::{emit, no_match_line, PrintMode, Rendered, View};
 use crate::CliError;
 use heapscope_analysis::packages::PackageRow;
 use heapscope_report::{human_bytes, percent, thousands, Align, Table};
@@ -23,54 +24,73 @@ pub struct Args {
 
 #[derive(Serialize)]
 struct Output {
+    #[serde(skip)]
+    file: String,
+    /// The `--filter` pattern when it matches no object.
+    #[serde(skip)]
+    unmatched_filter: Option<String>,
+    /// Packages left out by the limit.
+    #[serde(skip)]
+    more: usize,
     #[serde(serialize_with = "heapscope_analysis::json::js_number")]
     total_size: f64,
     packages: Vec<PackageRow>,
 }
 
-pub fn run(args: Args) -> Result<String, CliError> {
+pub fn run(args: Args) -> Result<Rendered, CliError> {
+    let mode = PrintMode::from_json_flag(args.json);
     let filter = load::filter_regex(args.filter.as_deref())?;
     let analysis = load::analyze_for_queries(&args.file)?;
     let mut packages =
         analysis.packages(|class| filter.as_ref().is_none_or(|re| re.is_match(class)));
+    let unmatched_filter = args.filter.filter(|_| packages.is_empty());
     let shown = args
         .limit
-        .unwrap_or(if args.json { usize::MAX } else { 25 });
+        .unwrap_or(if mode.is_json() { usize::MAX } else { 25 });
     let more = packages.len().saturating_sub(shown);
     packages.truncate(shown);
     let out = Output {
+        file: args.file,
+        unmatched_filter,
+        more,
         total_size: analysis.total_size(),
         packages,
     };
-    if args.json {
-        return Ok(serde_json::to_string_pretty(&out)? + "\n");
+    emit(&out, mode)
+}
+
+impl View for Output {
+    fn text(&self) -> String {
+        if let Some(filter) = &self.unmatched_filter {
+            return no_match_line(&self.file, "--filter", filter);
+        }
+        let mut t = Table::new(&[
+            ("Package", Align::Left),
+            ("Size", Align::Right),
+            ("", Align::Right),
+            ("Objects", Align::Right),
+            ("Largest classes", Align::Left),
+        ])
+        .max_width(70);
+        for p in &self.packages {
+            let classes: Vec<String> = p
+                .top_classes
+                .iter()
+                .take(3)
+                .map(|c| format!("{} {}", c.name, human_bytes(c.size as f64)))
+                .collect();
+            t.row(vec![
+                p.name.clone(),
+                human_bytes(p.retained_size as f64),
+                percent(p.retained_size as f64, self.total_size),
+                thousands(p.count),
+                classes.join(", "),
+            ]);
+        }
+        let mut s = format!("{}: memory by npm package\n\n{}", self.file, t.render());
+        if self.more > 0 {
+            s.push_str(&format!("… {} more packages\n", self.more));
+        }
+        s
     }
-    let mut t = Table::new(&[
-        ("Package", Align::Left),
-        ("Size", Align::Right),
-        ("", Align::Right),
-        ("Objects", Align::Right),
-        ("Largest classes", Align::Left),
-    ])
-    .max_width(70);
-    for p in &out.packages {
-        let classes: Vec<String> = p
-            .top_classes
-            .iter()
-            .take(3)
-            .map(|c| format!("{} {}", c.name, human_bytes(c.size as f64)))
-            .collect();
-        t.row(vec![
-            p.name.clone(),
-            human_bytes(p.retained_size as f64),
-            percent(p.retained_size as f64, out.total_size),
-            thousands(p.count),
-            classes.join(", "),
-        ]);
-    }
-    let mut s = format!("{}: memory by npm package\n\n{}", args.file, t.render());
-    if more > 0 {
-        s.push_str(&format!("… {more} more packages\n"));
-    }
-    Ok(s)
 }

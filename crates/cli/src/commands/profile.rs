@@ -5,6 +5,7 @@
 use crate::commands::interrupt::{ctrl_c_flag, wait_until};
 use crate::commands::target::TargetArgs;
 use crate::commands::units::{parse_duration, parse_size};
+use crate::output::{emit, PrintMode, Rendered, View};
 use crate::CliError;
 use heapscope_analysis::scripts::package_of_path;
 use heapscope_inspector::process::check_exists;
@@ -37,14 +38,28 @@ pub struct Args {
 }
 
 #[derive(Serialize)]
-struct ProfileJson<'a> {
+struct Output {
     duration_s: f64,
     sampling_interval_bytes: u64,
     #[serde(flatten)]
-    profile: &'a Aggregated,
+    profile: Aggregated,
+    /// Rows in the text tables.
+    #[serde(skip)]
+    limit: usize,
 }
 
-pub fn run(args: Args) -> Result<String, CliError> {
+impl View for Output {
+    fn text(&self) -> String {
+        render(
+            &self.profile,
+            self.duration_s,
+            self.sampling_interval_bytes,
+            self.limit,
+        )
+    }
+}
+
+pub fn run(args: Args) -> Result<Rendered, CliError> {
     let mut connected = args.target.connect()?;
     let stop = ctrl_c_flag();
     sampling::start(&mut connected.session, args.interval)?;
@@ -56,16 +71,13 @@ pub fn run(args: Args) -> Result<String, CliError> {
     let profile = sampling::stop(&mut connected.session)
         .map_err(|e| CliError(format!("profile failed: {e}")))?;
     connected.session.close();
-    let aggregated = sampling::aggregate(&profile, &package_of_path, MIN_TREE_SHARE);
-    if args.json {
-        let json = ProfileJson {
-            duration_s: elapsed,
-            sampling_interval_bytes: args.interval,
-            profile: &aggregated,
-        };
-        return Ok(serde_json::to_string_pretty(&json)? + "\n");
-    }
-    Ok(render(&aggregated, elapsed, args.interval, args.limit))
+    let out = Output {
+        duration_s: elapsed,
+        sampling_interval_bytes: args.interval,
+        profile: sampling::aggregate(&profile, &package_of_path, MIN_TREE_SHARE),
+        limit: args.limit,
+    };
+    emit(&out, PrintMode::from_json_flag(args.json))
 }
 
 fn render(a: &Aggregated, seconds: f64, interval: u64, limit: usize) -> String {

@@ -2,6 +2,7 @@
 
 use super::render::{self, PathStep};
 use crate::load;
+use crate::output::{emit, no_match_line, PrintMode, Rendered, View};
 use crate::CliError;
 use heapscope_analysis::inspect::{EdgeBrief, NodeBrief};
 use heapscope_analysis::Analysis;
@@ -50,6 +51,8 @@ struct PathGroupOut {
 
 #[derive(Serialize)]
 struct ClassRetainers {
+    #[serde(skip)]
+    file: String,
     class_regex: String,
     classes: Vec<String>,
     count: usize,
@@ -84,7 +87,8 @@ fn object(analysis: &Analysis, v: u32, paths: usize, max_depth: usize) -> Object
     }
 }
 
-pub fn run(args: Args) -> Result<String, CliError> {
+pub fn run(args: Args) -> Result<Rendered, CliError> {
+    let mode = PrintMode::from_json_flag(args.json);
     let class_re = load::option_regex(args.class.as_deref(), "--class")?;
     let id = args.id.as_deref().map(render::parse_id).transpose()?;
     if id.is_none() && class_re.is_none() {
@@ -95,11 +99,7 @@ pub fn run(args: Args) -> Result<String, CliError> {
     let analysis = load::analyze_for_queries(&args.file)?;
     if let Some(id) = id {
         let v = render::node_of(analysis, id, &args.file)?;
-        let out = object(analysis, v, args.paths, args.max_depth);
-        if args.json {
-            return Ok(serde_json::to_string_pretty(&out)? + "\n");
-        }
-        return Ok(object_text(&out));
+        return emit(&object(analysis, v, args.paths, args.max_depth), mode);
     }
     let re = class_re.expect("checked");
     let snap = &analysis.snap;
@@ -110,11 +110,17 @@ pub fn run(args: Args) -> Result<String, CliError> {
         })
         .collect();
     if instances.is_empty() {
-        return Err(CliError(format!(
-            "{}: no objects of a class matching {:?}",
-            args.file,
-            re.as_str()
-        )));
+        let out = ClassRetainers {
+            file: args.file,
+            class_regex: re.as_str().to_string(),
+            classes: Vec::new(),
+            count: 0,
+            retained_size: 0,
+            instances: Vec::new(),
+            path_groups: Vec::new(),
+            instances_not_grouped: 0,
+        };
+        return emit(&out, mode);
     }
     let mut classes: Vec<String> = instances
         .iter()
@@ -139,6 +145,7 @@ pub fn run(args: Args) -> Result<String, CliError> {
     });
     let (groups, skipped) = analysis.group_paths(&instances, args.max_depth);
     let out = ClassRetainers {
+        file: args.file,
         class_regex: re.as_str().to_string(),
         classes,
         count: instances.len(),
@@ -164,8 +171,24 @@ pub fn run(args: Args) -> Result<String, CliError> {
             .collect(),
         instances_not_grouped: skipped,
     };
-    if args.json {
-        return Ok(serde_json::to_string_pretty(&out)? + "\n");
+    emit(&out, mode)
+}
+
+impl View for ObjectRetainers {
+    fn text(&self) -> String {
+        object_text(self)
+    }
+}
+
+impl View for ClassRetainers {
+    fn text(&self) -> String {
+        class_text(self)
+    }
+}
+
+fn class_text(out: &ClassRetainers) -> String {
+    if out.count == 0 {
+        return no_match_line(&out.file, "--class", &out.class_regex);
     }
     let mut s = format!(
         "{} objects of {} ({} retained)\n\nRetaining paths grouped by shape:\n",
@@ -193,7 +216,7 @@ pub fn run(args: Args) -> Result<String, CliError> {
         s.push('\n');
         s.push_str(&object_text(o));
     }
-    Ok(s)
+    s
 }
 
 fn object_text(o: &ObjectRetainers) -> String {

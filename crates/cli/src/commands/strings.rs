@@ -1,6 +1,7 @@
 //! `heapscope strings`: duplicated string values and the bytes they waste.
 
 use crate::load;
+use crate::output::{emit, PrintMode, Rendered, View};
 use crate::CliError;
 use heapscope_analysis::strings::DuplicateString;
 use heapscope_report::{human_bytes, thousands, Align, Table};
@@ -23,50 +24,57 @@ pub struct Args {
 
 #[derive(Serialize)]
 struct Output {
+    #[serde(skip)]
+    file: String,
     group_count: usize,
     wasted_size: u64,
     strings: Vec<DuplicateString>,
 }
 
-pub fn run(args: Args) -> Result<String, CliError> {
+pub fn run(args: Args) -> Result<Rendered, CliError> {
+    let mode = PrintMode::from_json_flag(args.json);
     let analysis = load::analyze(&args.file)?;
     let mut strings = analysis.duplicate_strings(args.min_count);
     let out_wasted = strings.iter().map(|s| s.wasted_size).sum();
     let group_count = strings.len();
     strings.truncate(
         args.limit
-            .unwrap_or(if args.json { usize::MAX } else { 30 }),
+            .unwrap_or(if mode.is_json() { usize::MAX } else { 30 }),
     );
     let out = Output {
+        file: args.file,
         group_count,
         wasted_size: out_wasted,
         strings,
     };
-    if args.json {
-        return Ok(serde_json::to_string_pretty(&out)? + "\n");
+    emit(&out, mode)
+}
+
+impl View for Output {
+    fn text(&self) -> String {
+        let mut t = Table::new(&[
+            ("Value", Align::Left),
+            ("Count", Align::Right),
+            ("Total", Align::Right),
+            ("Wasted", Align::Right),
+            ("Sample", Align::Left),
+        ])
+        .max_width(60);
+        for s in &self.strings {
+            t.row(vec![
+                format!("{:?}", s.value),
+                thousands(s.count),
+                human_bytes(s.self_size as f64),
+                human_bytes(s.wasted_size as f64),
+                format!("@{}", s.sample_id),
+            ]);
+        }
+        format!(
+            "{}: {} duplicated values waste {}\n\n{}",
+            self.file,
+            thousands(self.group_count as u64),
+            human_bytes(self.wasted_size as f64),
+            t.render()
+        )
     }
-    let mut t = Table::new(&[
-        ("Value", Align::Left),
-        ("Count", Align::Right),
-        ("Total", Align::Right),
-        ("Wasted", Align::Right),
-        ("Sample", Align::Left),
-    ])
-    .max_width(60);
-    for s in &out.strings {
-        t.row(vec![
-            format!("{:?}", s.value),
-            thousands(s.count),
-            human_bytes(s.self_size as f64),
-            human_bytes(s.wasted_size as f64),
-            format!("@{}", s.sample_id),
-        ]);
-    }
-    Ok(format!(
-        "{}: {} duplicated values waste {}\n\n{}",
-        args.file,
-        thousands(out.group_count as u64),
-        human_bytes(out.wasted_size as f64),
-        t.render()
-    ))
 }

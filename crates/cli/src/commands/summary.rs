@@ -1,6 +1,7 @@
 //! `heapscope summary`: DevTools' Summary view as a table or JSON.
 
 use crate::load;
+use crate::output::{emit, no_match_line, PrintMode, Rendered, View};
 use crate::CliError;
 use heapscope_analysis::summary::ClassRow;
 use heapscope_report::{human_bytes, percent, thousands, Align, Table};
@@ -34,6 +35,11 @@ pub enum SortBy {
 
 #[derive(Serialize)]
 struct Output {
+    #[serde(skip)]
+    file: String,
+    /// The `--filter` pattern, when given.
+    #[serde(skip)]
+    filter: Option<String>,
     node_count: usize,
     edge_count: usize,
     #[serde(serialize_with = "heapscope_analysis::json::js_number")]
@@ -44,7 +50,8 @@ struct Output {
     classes: Vec<ClassRow>,
 }
 
-pub fn run(args: Args) -> Result<String, CliError> {
+pub fn run(args: Args) -> Result<Rendered, CliError> {
+    let mode = PrintMode::from_json_flag(args.json);
     let filter = load::filter_regex(args.filter.as_deref())?;
     let analysis = load::analyze_for_class_table(&args.file)?;
     // The Summary never follows edges: free them before its own arrays.
@@ -65,9 +72,11 @@ pub fn run(args: Args) -> Result<String, CliError> {
     let class_count = classes.len();
     let limit = args
         .limit
-        .unwrap_or(if args.json { usize::MAX } else { 40 });
+        .unwrap_or(if mode.is_json() { usize::MAX } else { 40 });
     classes.truncate(limit);
     let out = Output {
+        file: args.file.clone(),
+        filter: args.filter.clone(),
         node_count: analysis.snap.node_count(),
         edge_count: analysis.snap.edge_count(),
         total_size: analysis.total_size(),
@@ -76,12 +85,9 @@ pub fn run(args: Args) -> Result<String, CliError> {
         class_count,
         classes,
     };
-    if args.json {
-        let text = serde_json::to_string_pretty(&out)? + "\n";
-        t.lap("json");
-        return Ok(text);
-    }
-    Ok(render(&out, &args.file))
+    let rendered = emit(&out, mode)?;
+    t.lap(if mode.is_json() { "json" } else { "text" });
+    Ok(rendered)
 }
 
 fn distance(d: i32) -> String {
@@ -92,7 +98,17 @@ fn distance(d: i32) -> String {
     }
 }
 
-fn render(out: &Output, file: &str) -> String {
+impl View for Output {
+    fn text(&self) -> String {
+        render(self)
+    }
+}
+
+fn render(out: &Output) -> String {
+    let file = &out.file;
+    if let (Some(filter), 0) = (&out.filter, out.class_count) {
+        return no_match_line(file, "--filter", filter);
+    }
     let total = out.total_size;
     let mut table = Table::new(&[
         ("Constructor", Align::Left),

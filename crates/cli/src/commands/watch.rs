@@ -8,12 +8,14 @@ use crate::commands::headroom;
 use crate::commands::interrupt::{ctrl_c_flag, wait_until};
 use crate::commands::target::{TargetArgs, CONNECT_TIMEOUT};
 use crate::commands::units::{parse_duration, parse_size};
+use crate::output::{emit, PrintMode, Rendered, View};
 use crate::CliError;
 use heapscope_inspector::process::check_exists;
 use heapscope_inspector::target::open_inspector;
 use heapscope_inspector::timeline::{csv_row, verdict, Sample, TimelineFile, Verdict, CSV_HEADER};
 use heapscope_inspector::{locate, procstat, InspectorError, Session, TargetSpec};
 use heapscope_report::human_bytes;
+use serde::Serialize;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -52,7 +54,7 @@ enum TimelineFormat {
     Json,
 }
 
-pub fn run(args: Args) -> Result<String, CliError> {
+pub fn run(args: Args) -> Result<Rendered, CliError> {
     let format = match &args.output {
         Some(path) => Some(timeline_format(path)?),
         None => None,
@@ -110,27 +112,55 @@ pub fn run(args: Args) -> Result<String, CliError> {
         next_due = (next_due + args.interval).max(Instant::now());
     }
     let verdict = verdict(&samples);
-    let mut out = String::new();
-    if let Some(reason) = ended {
-        out.push_str(&format!("stopped: {reason}\n"));
+    let heap_known = source.session.is_some() || has_heap(&samples);
+    let timeline = match (&args.output, format) {
+        (Some(path), Some(format)) => {
+            write_timeline(
+                path,
+                format,
+                &samples,
+                &verdict,
+                source.pid,
+                args.interval,
+                started_unix_ms,
+            )?;
+            Some(path.clone())
+        }
+        _ => None,
+    };
+    let out = Output {
+        stopped: ended,
+        verdict,
+        heap_known,
+        timeline,
+    };
+    emit(&out, PrintMode::Text)
+}
+
+/// What `watch` prints once sampling ends (the live lines went out already).
+#[derive(Serialize)]
+struct Output {
+    /// Why sampling stopped early (the target exited), if it did.
+    stopped: Option<String>,
+    verdict: Verdict,
+    /// Whether heap figures were available (an inspector was reachable).
+    heap_known: bool,
+    /// Where the timeline was written.
+    timeline: Option<PathBuf>,
+}
+
+impl View for Output {
+    fn text(&self) -> String {
+        let mut out = String::new();
+        if let Some(reason) = &self.stopped {
+            out.push_str(&format!("stopped: {reason}\n"));
+        }
+        out.push_str(&verdict_text(&self.verdict, self.heap_known));
+        if let Some(path) = &self.timeline {
+            out.push_str(&format!("timeline written to {}\n", path.display()));
+        }
+        out
     }
-    out.push_str(&verdict_text(
-        &verdict,
-        source.session.is_some() || has_heap(&samples),
-    ));
-    if let (Some(path), Some(format)) = (&args.output, format) {
-        write_timeline(
-            path,
-            format,
-            &samples,
-            &verdict,
-            source.pid,
-            args.interval,
-            started_unix_ms,
-        )?;
-        out.push_str(&format!("timeline written to {}\n", path.display()));
-    }
-    Ok(out)
 }
 
 fn timeline_format(path: &Path) -> Result<TimelineFormat, CliError> {

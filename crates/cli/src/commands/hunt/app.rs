@@ -68,7 +68,10 @@ impl App {
         let spec = args.target.spec()?;
         let located = locate(&spec, args.target.allow_remote, CONNECT_TIMEOUT)?;
         if located.activated {
-            eprintln!("hunt: opened the inspector of process {} with SIGUSR1", args.target.pid.unwrap_or(0));
+            eprintln!(
+                "hunt: opened the inspector of process {} with SIGUSR1",
+                args.target.pid.unwrap_or(0)
+            );
         }
         Ok(App {
             launched: None,

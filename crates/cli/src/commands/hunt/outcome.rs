@@ -6,6 +6,7 @@
 use super::rounds::{Ran, Round};
 use super::Args;
 use crate::commands::series::write_atomically;
+use crate::output::View;
 use crate::CliError;
 use heapscope_analysis::growth_rate::{self, Change, PerRequest};
 use heapscope_analysis::leaks::{LeakOptions, LeakReport};
@@ -13,7 +14,7 @@ use heapscope_inspector::recorder::TimelineEvent;
 use heapscope_inspector::timeline::{verdict, Sample, Verdict};
 use heapscope_report::{human_bytes, thousands};
 use serde::{Deserialize, Serialize};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// `hunt.json`, and what `hunt --json` prints.
 #[derive(Serialize)]
@@ -35,6 +36,23 @@ pub struct Found {
     /// Against `--compare DIR`, when given.
     pub changes: Option<Vec<Change>>,
     pub files: Vec<String>,
+    #[serde(skip)]
+    dir: PathBuf,
+    #[serde(skip)]
+    fail_on_leak: bool,
+}
+
+impl View for Found {
+    fn text(&self) -> String {
+        text(self, &self.dir)
+    }
+
+    fn exit_code(&self) -> u8 {
+        match self.fail_on_leak && !self.leaks.suspects.is_empty() {
+            true => crate::commands::leaks::LEAK_FOUND_EXIT_CODE,
+            false => 0,
+        }
+    }
 }
 
 /// One load round, in brief (the whole report is in `load.json`).
@@ -58,10 +76,17 @@ pub struct Earlier {
 pub fn read_earlier(dir: &Path) -> Result<Earlier, CliError> {
     let path = dir.join("hunt.json");
     let text = std::fs::read_to_string(&path).map_err(|e| {
-        CliError(format!("--compare: cannot read {}: {e} (is it a hunt folder?)", path.display()))
+        CliError(format!(
+            "--compare: cannot read {}: {e} (is it a hunt folder?)",
+            path.display()
+        ))
     })?;
-    serde_json::from_str(&text)
-        .map_err(|e| CliError(format!("--compare: {} is not a hunt result: {e}", path.display())))
+    serde_json::from_str(&text).map_err(|e| {
+        CliError(format!(
+            "--compare: {} is not a hunt result: {e}",
+            path.display()
+        ))
+    })
 }
 
 /// The JSON timeline file of a hunt: samples, verdict and events.
@@ -78,7 +103,12 @@ struct HuntTimeline<'a> {
 }
 
 /// Analyzes the snapshots and writes the hunt's files.
-pub fn analyze(ran: &Ran, dir: &Path, args: &Args, earlier: Option<&Earlier>) -> Result<Found, CliError> {
+pub fn analyze(
+    ran: &Ran,
+    dir: &Path,
+    args: &Args,
+    earlier: Option<&Earlier>,
+) -> Result<Found, CliError> {
     let timeline = verdict(&ran.samples);
     let mut files = Vec::new();
     let write = |name: &str, text: String, files: &mut Vec<String>| {
@@ -97,20 +127,42 @@ pub fn analyze(ran: &Ran, dir: &Path, args: &Args, earlier: Option<&Earlier>) ->
         verdict: &timeline,
         events: &ran.events,
     };
-    write("timeline.json", serde_json::to_string_pretty(&doc)? + "\n", &mut files)?;
-    write("load.json", serde_json::to_string_pretty(&ran.rounds)? + "\n", &mut files)?;
-    let snapshot_files: Vec<String> = ran.snapshots.iter().map(|p| p.display().to_string()).collect();
+    write(
+        "timeline.json",
+        serde_json::to_string_pretty(&doc)? + "\n",
+        &mut files,
+    )?;
+    write(
+        "load.json",
+        serde_json::to_string_pretty(&ran.rounds)? + "\n",
+        &mut files,
+    )?;
+    let snapshot_files: Vec<String> = ran
+        .snapshots
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect();
     eprintln!("hunt: analyzing {} snapshots", snapshot_files.len());
     let options = LeakOptions {
         min_bytes: args.min_bytes,
         min_count: args.min_count,
     };
     let leaks = crate::commands::leaks::find(&snapshot_files, &options)?;
-    write("leaks.json", serde_json::to_string_pretty(&leaks)? + "\n", &mut files)?;
+    write(
+        "leaks.json",
+        serde_json::to_string_pretty(&leaks)? + "\n",
+        &mut files,
+    )?;
     let measured: Vec<&Round> = ran.rounds.iter().filter(|r| r.name != "warmup").collect();
     let requests_per_interval = match measured.len() {
         0 => 0.0,
-        n => measured.iter().map(|r| r.load.responses as f64).sum::<f64>() / n as f64,
+        n => {
+            measured
+                .iter()
+                .map(|r| r.load.responses as f64)
+                .sum::<f64>()
+                / n as f64
+        }
     };
     let per_request: Vec<PerRequest> = leaks
         .suspects
@@ -133,9 +185,16 @@ pub fn analyze(ran: &Ran, dir: &Path, args: &Args, earlier: Option<&Earlier>) ->
         timeline,
         changes,
         files,
+        dir: dir.to_path_buf(),
+        fail_on_leak: args.fail_on_leak,
     };
-    found.files.push(dir.join("hunt.json").display().to_string());
-    write_atomically(&dir.join("hunt.json"), (serde_json::to_string_pretty(&found)? + "\n").as_bytes())?;
+    found
+        .files
+        .push(dir.join("hunt.json").display().to_string());
+    write_atomically(
+        &dir.join("hunt.json"),
+        (serde_json::to_string_pretty(&found)? + "\n").as_bytes(),
+    )?;
     Ok(found)
 }
 
@@ -203,22 +262,37 @@ pub fn changes_text(changes: &[Change]) -> String {
 }
 
 /// The text `hunt` prints.
-pub fn text(found: &Found, dir: &Path) -> String {
+fn text(found: &Found, dir: &Path) -> String {
     let mut s = String::new();
-    let responses: Vec<String> = found.rounds.iter().map(|r| thousands(r.responses)).collect();
+    let responses: Vec<String> = found
+        .rounds
+        .iter()
+        .map(|r| thousands(r.responses))
+        .collect();
     s.push_str(&format!(
         "Hunt: {} snapshots{}, requests per round: {}\n",
         found.leaks.snapshots.len(),
-        found.pid.map(|p| format!(" of process {p}")).unwrap_or_default(),
+        found
+            .pid
+            .map(|p| format!(" of process {p}"))
+            .unwrap_or_default(),
         responses.join(", ")
     ));
     if let Some(h) = found.heap_per_request {
         s.push_str(&format!("Heap growth: {} per request\n", signed_bytes(h)));
     }
     s.push('\n');
-    let files: Vec<String> = found.leaks.snapshots.iter().enumerate().map(|(i, _)| {
-        dir.join(crate::commands::series::snapshot_name(i + 1)).display().to_string()
-    }).collect();
+    let files: Vec<String> = found
+        .leaks
+        .snapshots
+        .iter()
+        .enumerate()
+        .map(|(i, _)| {
+            dir.join(crate::commands::series::snapshot_name(i + 1))
+                .display()
+                .to_string()
+        })
+        .collect();
     s.push_str(&crate::commands::leaks::render(&found.leaks, &files));
     for (i, p) in found.per_request.iter().enumerate() {
         s.push_str(&format!("{}. {}\n", i + 1, per_request_text(p)));
@@ -229,7 +303,10 @@ pub fn text(found: &Found, dir: &Path) -> String {
     s.push_str("Memory timeline: ");
     s.push_str(&crate::commands::watch::verdict_text(&found.timeline, true));
     if let Some(changes) = &found.changes {
-        s.push_str(&format!("\nSince the earlier hunt: {}\n", changes_text(changes)));
+        s.push_str(&format!(
+            "\nSince the earlier hunt: {}\n",
+            changes_text(changes)
+        ));
     }
     s.push_str(&format!("\nFiles in {}: snapshots s1…s{}, timeline.json, load.json, leaks.json, hunt.json, app.log\n",
         dir.display(), found.leaks.snapshots.len()));
@@ -242,4 +319,3 @@ fn signed_bytes(b: f64) -> String {
         false => format!("+{}", human_bytes(b)),
     }
 }
-

@@ -67,7 +67,7 @@ impl Plan {
         template.timeout = args.timeout;
         template.progress = std::io::stderr().is_terminal();
         if let Some(file) = &args.urls_file {
-            template.urls = read_urls(file)?;
+            template.urls = heapscope_load::read_urls_file(file)?;
         }
         Ok(Plan {
             template,
@@ -89,28 +89,22 @@ impl Plan {
     }
 }
 
-fn read_urls(file: &Path) -> Result<Vec<String>, CliError> {
-    let text = std::fs::read_to_string(file)
-        .map_err(|e| CliError(format!("cannot read {}: {e}", file.display())))?;
-    let urls: Vec<String> = text
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(String::from)
-        .collect();
-    if urls.is_empty() {
-        return Err(CliError(format!("{}: no paths or URLs", file.display())));
-    }
-    Ok(urls)
-}
-
 /// Waits until the URL answers, then runs warm-up, rounds and snapshots.
-pub fn run(app: &mut App, plan: &Plan, url: &str, dir: &Path, args: &Args) -> Result<Ran, CliError> {
+pub fn run(
+    app: &mut App,
+    plan: &Plan,
+    url: &str,
+    dir: &Path,
+    args: &Args,
+) -> Result<Ran, CliError> {
     wait_until_answering(app, plan, url)?;
     let session = app.session()?;
     let started = Instant::now();
     let started_unix_ms = heapscope_inspector::recorder::unix_ms();
-    let recorder = Recorder::start(Sampler::new(app.pid, Some(session.clone()), started), plan.interval);
+    let recorder = Recorder::start(
+        Sampler::new(app.pid, Some(session.clone()), started),
+        plan.interval,
+    );
     let mut series = SeriesFile::new(app.pid, &session_label(&session));
     let mut ran = Ran {
         rounds: Vec::new(),
@@ -126,12 +120,28 @@ pub fn run(app: &mut App, plan: &Plan, url: &str, dir: &Path, args: &Args) -> Re
             let spec = plan.spec(url, Some(plan.warmup), None);
             load_round(app, &mut ran, &spec, "warmup", started)?;
         }
-        snapshot(app, &mut ran, &session, dir, &mut series, args.force, started)?;
+        snapshot(
+            app,
+            &mut ran,
+            &session,
+            dir,
+            &mut series,
+            args.force,
+            started,
+        )?;
         for r in 1..=plan.rounds {
             let requests = (plan.duration.is_none()).then_some(plan.requests);
             let spec = plan.spec(url, requests, plan.duration);
             load_round(app, &mut ran, &spec, &format!("round {r}"), started)?;
-            snapshot(app, &mut ran, &session, dir, &mut series, args.force, started)?;
+            snapshot(
+                app,
+                &mut ran,
+                &session,
+                dir,
+                &mut series,
+                args.force,
+                started,
+            )?;
         }
         Ok(())
     })();
