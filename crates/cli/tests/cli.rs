@@ -499,7 +499,7 @@ fn command_line_errors_are_one_line() {
             ],
         ),
         (&["inspect", f], &["<ID>", "(see heapscope inspect --help)"]),
-        (&["leaks", f], &["2 values required"]),
+        (&["leaks", f], &["at least two snapshots", "three or more"]),
         (
             &["frobnicate"],
             &[

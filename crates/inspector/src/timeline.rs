@@ -56,30 +56,124 @@ impl Sample {
     }
 }
 
+/// A series of the timeline: RSS or one of its parts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Series {
+    Rss,
+    JsHeap,
+    External,
+    Native,
+}
+
+/// A part of RSS, as far as the inspector's figures split it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Part {
+    /// The JS heap (heap used).
+    JsHeap,
+    /// External memory: Buffers, ArrayBuffers, WASM memories.
+    External,
+    /// Native memory outside both: RSS − heap total − external.
+    Native,
+}
+
+impl Part {
+    pub const ALL: [Part; 3] = [Part::JsHeap, Part::External, Part::Native];
+
+    pub fn series(self) -> Series {
+        match self {
+            Part::JsHeap => Series::JsHeap,
+            Part::External => Series::External,
+            Part::Native => Series::Native,
+        }
+    }
+}
+
+/// What a series' fit says, once significance and size are both weighed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reading {
+    /// A real trend (p < 0.05) of a size that matters, upwards.
+    Grows,
+    /// The same, downwards.
+    Shrinks,
+    /// No monotonic trend (Mann–Kendall p ≥ 0.05).
+    NoTrend,
+    /// A real trend (p < 0.05) whose change over the window is under
+    /// [`SeriesTrend::min_change_bytes`].
+    TooSmall,
+}
+
 /// One series' trend in MB/min.
 #[derive(Debug, Clone, Serialize)]
 pub struct SeriesTrend {
     /// `rss`, `js_heap` (heap used), `external` or `native` (outside both).
-    pub series: &'static str,
+    pub series: Series,
     pub mb_per_min: f64,
     pub mb_per_min_low: f64,
     pub mb_per_min_high: f64,
     pub p_value: f64,
     /// A real trend (Mann–Kendall p < 0.05) of a size that matters over the window.
     pub significant: bool,
+    /// The fitted change over the window, in bytes (slope × window).
+    pub change_bytes: f64,
+    /// The change that matters for this series: 1 MB and 0.5% of its typical level.
+    pub min_change_bytes: f64,
+    pub reading: Reading,
+}
+
+/// The verdict over the whole window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum State {
+    /// RSS grows.
+    Growing,
+    /// RSS shrinks.
+    Shrinking,
+    /// RSS neither grows nor shrinks by an amount that matters.
+    Steady,
+    /// The window is too short for a verdict (see [`TooShort`]).
+    TooShort,
+}
+
+/// Why a window is too short to judge.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TooShort {
+    /// Fewer than [`MIN_SAMPLES`] samples.
+    FewSamples,
+    /// The samples span less than [`MIN_WINDOW_S`] seconds.
+    ShortWindow,
 }
 
 /// The judgement over the whole window.
 #[derive(Debug, Clone, Serialize)]
 pub struct Verdict {
-    /// `growing`, `shrinking`, `steady`, or `unknown` (fewer than 3 samples).
-    pub state: &'static str,
+    pub state: State,
     pub samples: usize,
     pub seconds: f64,
-    /// RSS first, then the parts when the inspector was reachable.
+    /// RSS first, then the parts when the inspector was reachable (none
+    /// with fewer than 3 samples).
     pub trends: Vec<SeriesTrend>,
-    /// The part that grows fastest among the significant ones, if any.
-    pub growing_part: Option<&'static str>,
+    /// The part that grows fastest, if any grows (whatever the state).
+    pub growing_part: Option<Part>,
+    /// Every part that grows, fastest first.
+    pub growing_parts: Vec<Part>,
+    /// Every part that shrinks, fastest first.
+    pub shrinking_parts: Vec<Part>,
+    /// Why the state is `too_short`.
+    pub too_short: Option<TooShort>,
+    /// How many times heap used fell by more than 1% from one sample to the
+    /// next (garbage collections seen); `None` without heap figures.
+    pub heap_drops: Option<usize>,
+}
+
+impl Verdict {
+    /// The fitted trend of one series, if it was fitted.
+    pub fn trend(&self, series: Series) -> Option<&SeriesTrend> {
+        self.trends.iter().find(|t| t.series == series)
+    }
 }
 
 /// Reads one series' value from a sample.
@@ -88,19 +182,30 @@ type SeriesGetter = fn(&Sample) -> Option<u64>;
 /// p-value under which a trend is real.
 const SIGNIFICANCE: f64 = 0.05;
 /// A trend must add at least this much over the window to matter…
-const MIN_CHANGE_BYTES: f64 = 1_000_000.0;
+pub const MIN_CHANGE_BYTES: f64 = 1_000_000.0;
 /// …and at least this share of the series' typical level.
-const MIN_CHANGE_SHARE: f64 = 0.005;
+pub const MIN_CHANGE_SHARE: f64 = 0.005;
+/// A verdict needs at least this many samples…
+pub const MIN_SAMPLES: usize = 10;
+/// …spanning at least this many seconds: shorter windows mostly see one GC
+/// cycle or V8 growing its heap, not a trend.
+pub const MIN_WINDOW_S: f64 = 10.0;
+/// A fall of heap used by more than this share between two samples counts as
+/// a garbage collection seen.
+const HEAP_DROP_SHARE: f64 = 0.01;
 const MB: f64 = 1_000_000.0;
 
 /// Fits RSS and its parts and decides.
 pub fn verdict(samples: &[Sample]) -> Verdict {
-    let seconds = samples.last().map(|s| s.t_s).unwrap_or(0.0);
-    let series: [(&'static str, SeriesGetter); 4] = [
-        ("rss", |s| Some(s.rss_bytes)),
-        ("js_heap", |s| s.heap_used_bytes),
-        ("external", |s| s.external_bytes),
-        ("native", Sample::native_outside_bytes),
+    let seconds = match (samples.first(), samples.last()) {
+        (Some(first), Some(last)) => last.t_s - first.t_s,
+        _ => 0.0,
+    };
+    let series: [(Series, SeriesGetter); 4] = [
+        (Series::Rss, |s| Some(s.rss_bytes)),
+        (Series::JsHeap, |s| s.heap_used_bytes),
+        (Series::External, |s| s.external_bytes),
+        (Series::Native, Sample::native_outside_bytes),
     ];
     let mut trends = Vec::new();
     for (name, get) in series {
@@ -112,39 +217,76 @@ pub fn verdict(samples: &[Sample]) -> Verdict {
             trends.push(series_trend(name, &trend, &points, seconds));
         }
     }
-    let state = match trends.first() {
-        None => "unknown",
-        Some(rss) if rss.significant && rss.mb_per_min > 0.0 => "growing",
-        Some(rss) if rss.significant => "shrinking",
-        Some(_) => "steady",
+    let too_short = if samples.len() < MIN_SAMPLES {
+        Some(TooShort::FewSamples)
+    } else if seconds < MIN_WINDOW_S {
+        Some(TooShort::ShortWindow)
+    } else {
+        None
     };
-    let growing_part = trends
-        .iter()
-        .skip(1)
-        .filter(|t| t.significant && t.mb_per_min > 0.0)
-        .max_by(|a, b| a.mb_per_min.total_cmp(&b.mb_per_min))
-        .map(|t| t.series);
+    let state = match (too_short, trends.first().map(|t| t.reading)) {
+        (Some(_), _) | (None, None) => State::TooShort,
+        (None, Some(Reading::Grows)) => State::Growing,
+        (None, Some(Reading::Shrinks)) => State::Shrinking,
+        (None, Some(_)) => State::Steady,
+    };
+    let parts_reading = |reading: Reading| {
+        let mut parts: Vec<(Part, f64)> = Part::ALL
+            .into_iter()
+            .filter_map(|part| {
+                let t = trends.iter().find(|t| t.series == part.series())?;
+                (t.reading == reading).then_some((part, t.mb_per_min.abs()))
+            })
+            .collect();
+        parts.sort_by(|a, b| b.1.total_cmp(&a.1));
+        parts.into_iter().map(|(part, _)| part).collect::<Vec<_>>()
+    };
+    let growing_parts = parts_reading(Reading::Grows);
+    let shrinking_parts = parts_reading(Reading::Shrinks);
     Verdict {
         state,
         samples: samples.len(),
         seconds,
+        growing_part: growing_parts.first().copied(),
         trends,
-        growing_part,
+        growing_parts,
+        shrinking_parts,
+        too_short: too_short.filter(|_| state == State::TooShort),
+        heap_drops: heap_drops(samples),
     }
 }
 
-fn series_trend(
-    name: &'static str,
-    trend: &Trend,
-    points: &[(f64, f64)],
-    seconds: f64,
-) -> SeriesTrend {
+/// Falls of heap used by more than [`HEAP_DROP_SHARE`] between samples.
+fn heap_drops(samples: &[Sample]) -> Option<usize> {
+    let used: Vec<f64> = samples
+        .iter()
+        .filter_map(|s| s.heap_used_bytes.map(|v| v as f64))
+        .collect();
+    if used.is_empty() {
+        return None;
+    }
+    Some(
+        used.windows(2)
+            .filter(|w| w[1] < w[0] * (1.0 - HEAP_DROP_SHARE))
+            .count(),
+    )
+}
+
+fn series_trend(name: Series, trend: &Trend, points: &[(f64, f64)], seconds: f64) -> SeriesTrend {
     let mut levels: Vec<f64> = points.iter().map(|p| p.1).collect();
     levels.sort_by(|a, b| a.total_cmp(b));
     let typical = levels[levels.len() / 2];
-    let change = trend.slope_per_second.abs() * seconds;
-    let significant =
-        trend.p_value < SIGNIFICANCE && change >= MIN_CHANGE_BYTES.max(MIN_CHANGE_SHARE * typical);
+    let change = trend.slope_per_second * seconds;
+    let min_change = MIN_CHANGE_BYTES.max(MIN_CHANGE_SHARE * typical);
+    let reading = if trend.p_value >= SIGNIFICANCE {
+        Reading::NoTrend
+    } else if change.abs() < min_change {
+        Reading::TooSmall
+    } else if change > 0.0 {
+        Reading::Grows
+    } else {
+        Reading::Shrinks
+    };
     let per_min = |v: f64| v * 60.0 / MB;
     SeriesTrend {
         series: name,
@@ -152,7 +294,10 @@ fn series_trend(
         mb_per_min_low: per_min(trend.slope_low),
         mb_per_min_high: per_min(trend.slope_high),
         p_value: trend.p_value,
-        significant,
+        significant: matches!(reading, Reading::Grows | Reading::Shrinks),
+        change_bytes: change,
+        min_change_bytes: min_change,
+        reading,
     }
 }
 
@@ -174,44 +319,143 @@ pub struct TimelineFile<'a> {
 mod tests {
     use super::*;
 
-    fn sample(t: f64, rss: u64, heap: u64) -> Sample {
+    const M: u64 = 1_000_000;
+
+    /// One sample with heap figures: RSS, heap used, heap total, external.
+    fn sample(t: f64, rss: u64, used: u64, total: u64, external: u64) -> Sample {
         Sample {
             t_s: t,
             unix_ms: 0,
             rss_bytes: rss,
             cpu_percent: None,
-            heap_used_bytes: Some(heap),
-            heap_total_bytes: Some(heap + 5_000_000),
-            external_bytes: Some(1_000_000),
+            heap_used_bytes: Some(used),
+            heap_total_bytes: Some(total),
+            external_bytes: Some(external),
             array_buffers_bytes: Some(0),
         }
     }
 
-    #[test]
-    fn growing_heap_is_named() {
-        let samples: Vec<Sample> = (0..20)
+    /// `n` samples one second apart.
+    fn series(n: u64, f: impl Fn(u64) -> (u64, u64, u64, u64)) -> Vec<Sample> {
+        (0..n)
             .map(|i| {
-                sample(
-                    i as f64 * 0.25,
-                    50_000_000 + i * 1_000_000,
-                    10_000_000 + i * 1_000_000,
-                )
+                let (rss, used, total, external) = f(i);
+                sample(i as f64, rss, used, total, external)
             })
-            .collect();
-        let v = verdict(&samples);
-        assert_eq!(v.state, "growing");
-        assert_eq!(v.growing_part, Some("js_heap"));
-        assert!((v.trends[0].mb_per_min - 240.0).abs() < 1.0);
+            .collect()
     }
 
     #[test]
-    fn flat_is_steady_and_csv_has_all_columns() {
-        let samples: Vec<Sample> = (0..20)
-            .map(|i| sample(i as f64 * 0.25, 50_000_000 + (i % 3) * 4096, 10_000_000))
+    fn gc_sawtooth_is_steady() {
+        // Heap used climbs 3 MB/s and falls back every 6 s; RSS only jitters.
+        let samples = series(60, |i| {
+            (
+                90 * M + (i % 3) * 40_000,
+                20 * M + (i % 6) * 3 * M,
+                50 * M,
+                M,
+            )
+        });
+        let v = verdict(&samples);
+        assert_eq!(v.state, State::Steady, "{v:#?}");
+        assert!(v.growing_parts.is_empty(), "{v:#?}");
+        assert_eq!(v.growing_part, None);
+        assert_eq!(v.heap_drops, Some(9));
+    }
+
+    #[test]
+    fn linear_growth_names_the_part() {
+        let samples = series(30, |i| (60 * M + i * M, 10 * M + i * M, 20 * M + i * M, M));
+        let v = verdict(&samples);
+        assert_eq!(v.state, State::Growing);
+        assert_eq!(v.growing_part, Some(Part::JsHeap));
+        assert_eq!(v.growing_parts, vec![Part::JsHeap]);
+        assert!(v.shrinking_parts.is_empty());
+        assert!((v.trends[0].mb_per_min - 60.0).abs() < 0.1);
+        assert_eq!(v.trend(Series::Native).unwrap().reading, Reading::NoTrend);
+    }
+
+    #[test]
+    fn a_shrinking_part_is_not_a_growing_one() {
+        // V8 reserves heap faster than RSS grows: native (RSS − total − external) falls.
+        let samples = series(30, |i| {
+            (
+                200 * M + i * M,
+                10 * M + i * 3 * M / 2,
+                20 * M + 2 * i * M,
+                M,
+            )
+        });
+        let v = verdict(&samples);
+        assert_eq!(v.state, State::Growing);
+        assert_eq!(v.growing_parts, vec![Part::JsHeap]);
+        assert_eq!(v.shrinking_parts, vec![Part::Native]);
+        assert!(v.trend(Series::Native).unwrap().mb_per_min < 0.0);
+    }
+
+    #[test]
+    fn rss_growth_without_a_growing_part() {
+        // RSS and heap total grow together, heap used and external stay put.
+        let samples = series(30, |i| (100 * M + i * M, 30 * M, 40 * M + i * M, M));
+        let v = verdict(&samples);
+        assert_eq!(v.state, State::Growing);
+        assert!(v.growing_parts.is_empty(), "{v:#?}");
+        assert!(v.shrinking_parts.is_empty(), "{v:#?}");
+    }
+
+    #[test]
+    fn tiny_windows_are_too_short() {
+        // 4 MB/s for 4.75 s: clearly rising, but only a few seconds of it.
+        let samples: Vec<Sample> = (0..20u64)
+            .map(|i| {
+                let t = i as f64 * 0.25;
+                sample(t, 50 * M + i * M, 10 * M + i * M, 20 * M + i * M, M)
+            })
             .collect();
-        assert_eq!(verdict(&samples).state, "steady");
-        let row = csv_row(&samples[1]);
-        assert_eq!(row.split(',').count(), CSV_HEADER.split(',').count());
-        assert_eq!(verdict(&samples[..1]).state, "unknown");
+        let v = verdict(&samples);
+        assert_eq!(v.state, State::TooShort);
+        assert_eq!(v.too_short, Some(TooShort::ShortWindow));
+        let few = series(5, |i| (50 * M + i * 5 * M, 10 * M, 20 * M, M));
+        let v = verdict(&few);
+        assert_eq!(v.state, State::TooShort);
+        assert_eq!(v.too_short, Some(TooShort::FewSamples));
+        assert_eq!(verdict(&few[..1]).state, State::TooShort);
+        assert_eq!(verdict(&[]).state, State::TooShort);
+    }
+
+    #[test]
+    fn a_significant_but_tiny_slope_is_too_small() {
+        // +1 kB/s for a minute: p < 0.001, but 60 kB.
+        let samples = series(61, |i| (50 * M + i * 1000, 10 * M, 20 * M, M));
+        let v = verdict(&samples);
+        assert_eq!(v.state, State::Steady);
+        let rss = &v.trends[0];
+        assert_eq!(rss.reading, Reading::TooSmall);
+        assert!(rss.p_value < 0.001);
+        assert!(!rss.significant);
+        assert!((rss.change_bytes - 60_000.0).abs() < 1.0);
+    }
+
+    #[test]
+    fn json_names_are_the_documented_ones() {
+        let samples = series(30, |i| (60 * M + i * M, 10 * M + i * M, 20 * M + i * M, M));
+        let json = serde_json::to_value(verdict(&samples)).unwrap();
+        assert_eq!(json["state"], "growing");
+        assert_eq!(json["growing_part"], "js_heap");
+        assert_eq!(json["trends"][0]["series"], "rss");
+        assert_eq!(json["trends"][3]["series"], "native");
+        assert_eq!(json["trends"][1]["reading"], "grows");
+        let short = serde_json::to_value(verdict(&samples[..3])).unwrap();
+        assert_eq!(short["state"], "too_short");
+        assert_eq!(short["too_short"], "few_samples");
+    }
+
+    #[test]
+    fn csv_has_all_columns() {
+        let s = sample(0.25, 50 * M, 10 * M, 20 * M, M);
+        assert_eq!(
+            csv_row(&s).split(',').count(),
+            CSV_HEADER.split(',').count()
+        );
     }
 }

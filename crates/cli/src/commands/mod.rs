@@ -20,4 +20,5 @@ pub mod summary;
 pub mod target;
 pub mod top;
 pub mod units;
+pub mod verdict;
 pub mod watch;

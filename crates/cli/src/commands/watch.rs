@@ -8,6 +8,7 @@ use crate::commands::headroom;
 use crate::commands::interrupt::{ctrl_c_flag, wait_until};
 use crate::commands::target::{TargetArgs, CONNECT_TIMEOUT};
 use crate::commands::units::{parse_duration, parse_size};
+use crate::commands::verdict::verdict_text;
 use crate::output::{emit, PrintMode, Rendered, View};
 use crate::CliError;
 use heapscope_inspector::process::check_exists;
@@ -376,59 +377,6 @@ fn live_line(s: &Sample) -> String {
         }
     }
     line
-}
-
-fn p_text(p: f64) -> String {
-    if p < 0.001 {
-        "p < 0.001".into()
-    } else {
-        format!("p = {p:.3}")
-    }
-}
-
-pub fn verdict_text(v: &Verdict, heap_known: bool) -> String {
-    let Some(rss) = v.trends.first() else {
-        return format!(
-            "verdict: unknown ({} samples; at least 3 are needed)\n",
-            v.samples
-        );
-    };
-    let mut out = format!(
-        "verdict: {}, RSS {:+.1} MB/min (95% CI {:+.1} to {:+.1}; Mann-Kendall {}; {} samples over {:.1} s)\n",
-        v.state,
-        rss.mb_per_min,
-        rss.mb_per_min_low,
-        rss.mb_per_min_high,
-        p_text(rss.p_value),
-        v.samples,
-        v.seconds
-    );
-    for t in &v.trends[1..] {
-        let label = match t.series {
-            "js_heap" => "JS heap (used)",
-            "external" => "external (Buffers, ArrayBuffers, WASM)",
-            _ => "native outside both",
-        };
-        out.push_str(&format!(
-            "  {label:<40} {:+9.1} MB/min  ({}){}\n",
-            t.mb_per_min,
-            p_text(t.p_value),
-            if t.significant { "" } else { ", no real trend" }
-        ));
-    }
-    let place = match (v.growing_part, heap_known) {
-        (_, false) if v.state == "growing" => "where: unknown without the inspector (heap figures need --inspect/--ws, or an inspector opened with `heapscope capture --pid`)",
-        (Some("js_heap"), _) => "where: the JS heap grows: compare heap snapshots (`heapscope capture` now and later, then `heapscope leaks`)",
-        (Some("external"), _) => "where: external memory grows (Buffers, ArrayBuffers, WASM memories): look for what keeps them in a snapshot (`heapscope summary FILE --filter 'Buffer|ArrayBuffer'`)",
-        (Some(_), _) => "where: native memory outside the JS heap and ArrayBuffers grows (addons, C++ allocations, fragmentation): heap snapshots will not show it",
-        (None, _) if v.state == "growing" => "where: no single part grows clearly",
-        _ => "",
-    };
-    if !place.is_empty() {
-        out.push_str(place);
-        out.push('\n');
-    }
-    out
 }
 
 fn write_timeline(

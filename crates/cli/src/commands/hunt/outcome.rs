@@ -301,7 +301,10 @@ fn text(found: &Found, dir: &Path) -> String {
         s.push('\n');
     }
     s.push_str("Memory timeline: ");
-    s.push_str(&crate::commands::watch::verdict_text(&found.timeline, true));
+    s.push_str(&crate::commands::verdict::verdict_text(
+        &found.timeline,
+        true,
+    ));
     if let Some(changes) = &found.changes {
         s.push_str(&format!(
             "\nSince the earlier hunt: {}\n",
