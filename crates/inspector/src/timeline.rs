@@ -313,6 +313,9 @@ pub struct TimelineFile<'a> {
     pub started_unix_ms: u64,
     pub samples: &'a [Sample],
     pub verdict: &'a Verdict,
+    /// Snapshots and load rounds during the timeline (left out when none).
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    pub events: &'a [crate::recorder::TimelineEvent],
 }
 
 #[cfg(test)]

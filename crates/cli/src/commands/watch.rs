@@ -5,21 +5,27 @@
 
 use crate::commands::capture::capture_to;
 use crate::commands::headroom;
-use crate::commands::interrupt::{ctrl_c_flag, wait_until};
+use crate::commands::interrupt::ctrl_c_flag;
 use crate::commands::target::{TargetArgs, CONNECT_TIMEOUT};
 use crate::commands::units::{parse_duration, parse_size};
 use crate::commands::verdict::verdict_text;
 use crate::output::{emit, PrintMode, Rendered, View};
 use crate::CliError;
 use heapscope_inspector::process::check_exists;
+use heapscope_inspector::recorder::{
+    close_shared, unix_ms, Ended, EventKind, Recorder, Sampler, SharedSession, TimelineEvent,
+};
 use heapscope_inspector::target::open_inspector;
 use heapscope_inspector::timeline::{csv_row, verdict, Sample, TimelineFile, Verdict, CSV_HEADER};
-use heapscope_inspector::{locate, procstat, InspectorError, Session, TargetSpec};
+use heapscope_inspector::{locate, procstat, Session, TargetSpec};
 use heapscope_report::human_bytes;
 use serde::Serialize;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::RecvTimeoutError;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 /// Without `--duration`, watching stops after this many samples at the latest.
 const MAX_SAMPLES: usize = 1_000_000;
@@ -65,12 +71,6 @@ pub fn run(args: Args) -> Result<Rendered, CliError> {
     }
     let stop = ctrl_c_flag();
     let mut source = Source::open(&args.target)?;
-    let max_samples = match args.duration {
-        Some(d) => {
-            ((d.as_secs_f64() / args.interval.as_secs_f64()).floor() as usize + 1).min(MAX_SAMPLES)
-        }
-        None => MAX_SAMPLES,
-    };
     println!(
         "watching {} every {:?}{}; heap figures {}; Ctrl-C stops",
         source.describe(),
@@ -86,49 +86,33 @@ pub fn run(args: Args) -> Result<Rendered, CliError> {
     );
     let started = Instant::now();
     let started_unix_ms = unix_ms();
-    let mut samples: Vec<Sample> = Vec::new();
-    let mut snapshot_taken = false;
-    let mut ended = None;
-    let mut next_due = started;
-    for _ in 0..max_samples {
-        if !wait_until(next_due, &stop, &mut || true) {
-            break;
-        }
-        let sample = match source.sample(started) {
-            Ok(sample) => sample,
-            Err(reason) => {
-                ended = Some(reason);
-                break;
-            }
-        };
-        println!("{}", live_line(&sample));
-        let _ = std::io::stdout().flush();
-        if let Some(threshold) = args.snapshot_above {
-            if !snapshot_taken && sample.rss_bytes >= threshold {
-                snapshot_taken = true;
-                println!("{}", source.snapshot(&args, threshold));
-            }
-        }
-        samples.push(sample);
-        next_due = (next_due + args.interval).max(Instant::now());
-    }
+    let recorder = Recorder::start(
+        Sampler::new(source.pid, source.session.clone(), started),
+        args.interval,
+    );
+    let (samples, events, ended) = record(&args, &mut source, recorder, started, &stop);
     let verdict = verdict(&samples);
     let heap_known = source.session.is_some() || has_heap(&samples);
     let timeline = match (&args.output, format) {
         (Some(path), Some(format)) => {
-            write_timeline(
-                path,
-                format,
-                &samples,
-                &verdict,
-                source.pid,
-                args.interval,
+            let file = TimelineFile {
+                format: "heapscope-timeline",
+                version: 1,
+                pid: source.pid,
+                interval_ms: args.interval.as_millis() as u64,
                 started_unix_ms,
-            )?;
+                samples: &samples,
+                verdict: &verdict,
+                events: &events,
+            };
+            write_timeline(path, format, &file)?;
             Some(path.clone())
         }
         _ => None,
     };
+    if let Some(session) = source.session.take() {
+        close_shared(session);
+    }
     let out = Output {
         stopped: ended,
         verdict,
@@ -136,6 +120,59 @@ pub fn run(args: Args) -> Result<Rendered, CliError> {
         timeline,
     };
     emit(&out, PrintMode::Text)
+}
+
+/// Receives the recorder's samples until `--duration` has passed, Ctrl-C,
+/// the target's end or the sample cap; prints each and takes the
+/// `--snapshot-above` snapshot on this thread while the recorder goes on.
+fn record(
+    args: &Args,
+    source: &mut Source,
+    recorder: Recorder,
+    started: Instant,
+    stop: &AtomicBool,
+) -> (Vec<Sample>, Vec<TimelineEvent>, Option<String>) {
+    let deadline = args.duration.map(|d| started + d);
+    let (mut samples, mut events) = (Vec::new(), Vec::new());
+    let mut snapshot_taken = false;
+    let over = |now: Instant| deadline.is_some_and(|d| now >= d);
+    while !stop.load(Ordering::SeqCst) && !over(Instant::now()) && samples.len() < MAX_SAMPLES {
+        let sample = match recorder.samples().recv_timeout(Duration::from_millis(25)) {
+            Ok(sample) => sample,
+            Err(RecvTimeoutError::Timeout) => continue,
+            Err(RecvTimeoutError::Disconnected) => break,
+        };
+        println!("{}", live_line(&sample));
+        let _ = std::io::stdout().flush();
+        let rss = sample.rss_bytes;
+        samples.push(sample);
+        if let Some(threshold) = args.snapshot_above {
+            if !snapshot_taken && rss >= threshold {
+                snapshot_taken = true;
+                let at = |kind, label: &str| TimelineEvent {
+                    t_s: started.elapsed().as_secs_f64(),
+                    kind,
+                    label: label.to_string(),
+                };
+                events.push(at(EventKind::SnapshotStart, ""));
+                let line = source.snapshot(args, threshold);
+                events.push(at(EventKind::SnapshotEnd, &line));
+                println!("{line}");
+            }
+        }
+    }
+    let (ended, rest) = recorder.stop();
+    // Samples taken before the deadline but not yet received still count.
+    let cutoff = args.duration.map(|d| d.as_secs_f64());
+    samples.extend(
+        rest.into_iter()
+            .filter(|s| cutoff.is_none_or(|c| s.t_s <= c)),
+    );
+    let reason = match ended {
+        Ended::TargetGone(reason) => Some(reason),
+        Ended::Stopped => None,
+    };
+    (samples, events, reason)
 }
 
 /// What `watch` prints once sampling ends (the live lines went out already).
@@ -175,26 +212,13 @@ fn timeline_format(path: &Path) -> Result<TimelineFormat, CliError> {
     }
 }
 
-fn unix_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or(0)
-}
-
 /// Where samples come from: `/proc` for a local PID, the inspector for heap figures.
 struct Source {
     spec: TargetSpec,
     allow_remote: bool,
     pid: Option<u32>,
-    session: Option<Session>,
-    last_cpu: Option<(Instant, f64)>,
+    session: Option<SharedSession>,
 }
-
-/// `process.memoryUsage()` and `process.cpuUsage()` in one round trip.
-const MEMORY_EXPRESSION: &str =
-    "(() => { const m = process.memoryUsage(); const c = process.cpuUsage(); \
-    return [m.rss, m.heapTotal, m.heapUsed, m.external, m.arrayBuffers, c.user + c.system]; })()";
 
 impl Source {
     fn open(target: &TargetArgs) -> Result<Source, CliError> {
@@ -217,82 +241,26 @@ impl Source {
                 (connected.pid, Some(connected.session))
             }
         };
-        let mut source = Source {
+        Ok(Source {
             spec,
             allow_remote: target.allow_remote,
             pid,
-            session,
-            last_cpu: None,
-        };
-        source.set_timeouts();
-        Ok(source)
-    }
-
-    fn set_timeouts(&mut self) {
-        if let Some(session) = self.session.as_mut() {
-            let _ = session.set_idle_timeout(Duration::from_secs(2));
-        }
+            session: session.map(|s| Arc::new(Mutex::new(s))),
+        })
     }
 
     fn describe(&self) -> String {
         match (self.pid, &self.session) {
             (Some(pid), _) => format!("process {pid}"),
-            (None, Some(session)) => format!("the target at {}", session.label()),
+            (None, Some(session)) => format!(
+                "the target at {}",
+                session
+                    .lock()
+                    .map(|s| s.label().to_string())
+                    .unwrap_or_default()
+            ),
             (None, None) => "the target".into(),
         }
-    }
-
-    /// One sample; `Err` with the reason when the target is gone.
-    fn sample(&mut self, started: Instant) -> Result<Sample, String> {
-        let now = Instant::now();
-        let proc_reading = match self.pid {
-            Some(pid) => match procstat::read(pid) {
-                Ok(reading) => Some(reading),
-                Err(InspectorError::NoSuchProcess(_)) => {
-                    return Err(format!("process {pid} exited"))
-                }
-                Err(e) => return Err(e.to_string()),
-            },
-            None => None,
-        };
-        let heap = match self.session.as_mut().map(|s| s.evaluate(MEMORY_EXPRESSION)) {
-            Some(Ok(value)) => parse_memory(&value),
-            Some(Err(InspectorError::TargetGone(_))) => {
-                self.session = None;
-                None
-            }
-            _ => None,
-        };
-        if proc_reading.is_none() && heap.is_none() {
-            return Err("the target no longer answers (did it exit?)".into());
-        }
-        let rss = proc_reading
-            .map(|r| r.rss)
-            .or(heap.map(|h| h[0]))
-            .unwrap_or(0);
-        let cpu_seconds = proc_reading
-            .map(|r| r.cpu_seconds)
-            .or(heap.map(|h| h[5] as f64 / 1e6));
-        let cpu_percent = match (self.last_cpu, cpu_seconds) {
-            (Some((at, before)), Some(cpu)) => {
-                let wall = now.duration_since(at).as_secs_f64();
-                (wall > 0.0).then(|| ((cpu - before) / wall * 100.0).max(0.0))
-            }
-            _ => None,
-        };
-        if let Some(cpu) = cpu_seconds {
-            self.last_cpu = Some((now, cpu));
-        }
-        Ok(Sample {
-            t_s: now.duration_since(started).as_secs_f64(),
-            unix_ms: unix_ms(),
-            rss_bytes: rss,
-            cpu_percent,
-            heap_used_bytes: heap.map(|h| h[2]),
-            heap_total_bytes: heap.map(|h| h[1]),
-            external_bytes: heap.map(|h| h[3]),
-            array_buffers_bytes: heap.map(|h| h[4]),
-        })
     }
 
     /// Takes the `--snapshot-above` snapshot; returns the line to print.
@@ -307,20 +275,22 @@ impl Source {
         }
     }
 
+    /// The snapshot runs on the sampler's session when there is one (the
+    /// sampler goes on from `/proc` meanwhile), else on a session of its own.
     fn try_snapshot(&mut self, args: &Args) -> Result<PathBuf, CliError> {
-        if self.session.is_none() {
-            let located = locate(&self.spec, self.allow_remote, CONNECT_TIMEOUT)?;
-            self.session = Some(Session::connect(
-                &located.ws_url,
-                self.allow_remote,
-                CONNECT_TIMEOUT,
-            )?);
-        }
-        let session = self
-            .session
-            .as_mut()
-            .ok_or_else(|| CliError("no inspector".into()))?;
-        let _ = session.set_idle_timeout(heapscope_inspector::cdp::DEFAULT_IDLE_TIMEOUT);
+        let shared = match &self.session {
+            Some(shared) => shared.clone(),
+            None => {
+                let located = locate(&self.spec, self.allow_remote, CONNECT_TIMEOUT)?;
+                let session =
+                    Session::connect(&located.ws_url, self.allow_remote, CONNECT_TIMEOUT)?;
+                Arc::new(Mutex::new(session))
+            }
+        };
+        let mut guard = shared
+            .lock()
+            .map_err(|_| CliError("the inspector session is unusable".into()))?;
+        let session = &mut *guard;
         if !args.force {
             headroom::check(session, self.pid)?;
         }
@@ -335,19 +305,8 @@ impl Source {
             None => format!("heapscope-{}.heapsnapshot", unix_ms() / 1000),
         };
         let path = args.snapshot_dir.join(name);
-        let result = capture_to(session, &path, false);
-        self.set_timeouts();
-        result.map(|_| path)
+        capture_to(session, &path, false).map(|_| path)
     }
-}
-
-fn parse_memory(value: &serde_json::Value) -> Option<[u64; 6]> {
-    let items = value.as_array()?;
-    let mut out = [0u64; 6];
-    for (slot, item) in out.iter_mut().zip(items) {
-        *slot = item.as_f64()? as u64;
-    }
-    (items.len() == 6).then_some(out)
 }
 
 fn has_heap(samples: &[Sample]) -> bool {
@@ -382,34 +341,19 @@ fn live_line(s: &Sample) -> String {
 fn write_timeline(
     path: &Path,
     format: TimelineFormat,
-    samples: &[Sample],
-    verdict: &Verdict,
-    pid: Option<u32>,
-    interval: Duration,
-    started_unix_ms: u64,
+    file: &TimelineFile,
 ) -> Result<(), CliError> {
     let text = match format {
         TimelineFormat::Csv => {
             let mut text = String::from(CSV_HEADER);
             text.push('\n');
-            for s in samples {
+            for s in file.samples {
                 text.push_str(&csv_row(s));
                 text.push('\n');
             }
             text
         }
-        TimelineFormat::Json => {
-            let file = TimelineFile {
-                format: "heapscope-timeline",
-                version: 1,
-                pid,
-                interval_ms: interval.as_millis() as u64,
-                started_unix_ms,
-                samples,
-                verdict,
-            };
-            serde_json::to_string_pretty(&file)? + "\n"
-        }
+        TimelineFormat::Json => serde_json::to_string_pretty(file)? + "\n",
     };
     std::fs::write(path, text)
         .map_err(|e| CliError(format!("cannot write {}: {e}", path.display())))
