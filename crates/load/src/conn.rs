@@ -184,9 +184,7 @@ impl Conn {
     /// Appends every request that may go now; returns when the next one is due.
     fn fill(&mut self, now: Instant) -> Option<Instant> {
         while self.inflight.len() < self.shared.pipelining {
-            let Some(ticket) = self.next_ticket() else {
-                return None;
-            };
+            let ticket = self.next_ticket()?;
             if let Some(due) = ticket.due.filter(|&due| due > now) {
                 self.pending = Some(ticket);
                 return Some(due);

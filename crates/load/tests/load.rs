@@ -271,7 +271,7 @@ fn chunked_and_content_length_bodies_split_across_writes() {
         split(fixed, &[10, 44, 50]),
     );
     let handler =
-        move |i: u64, _: &str| Action::Pieces(if i % 2 == 0 { c.clone() } else { f.clone() });
+        move |i: u64, _: &str| Action::Pieces(if i & 1 == 0 { c.clone() } else { f.clone() });
     let (url, _) = server(Duration::ZERO, Box::new(handler));
     let mut s = spec(&url, 1);
     s.requests = Some(40);
