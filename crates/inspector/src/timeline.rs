@@ -3,7 +3,7 @@
 //! growing, how fast, and where (JS heap, external/ArrayBuffer/WASM, or native
 //! memory outside both).
 
-use crate::trend::{fit, Trend};
+use crate::trend::{fit_segments, Trend};
 use serde::Serialize;
 
 /// One reading. Heap fields are `None` when the inspector is not reachable.
@@ -145,7 +145,15 @@ pub enum TooShort {
     FewSamples,
     /// The samples span less than [`MIN_WINDOW_S`] seconds.
     ShortWindow,
+    /// Every stretch between snapshots is shorter than
+    /// [`MIN_STRETCH_AFTER_GC_S`]: after the full GC of a snapshot the heap
+    /// grows back for a while (garbage not yet collected), which is not a leak.
+    ShortStretches,
 }
+
+/// A stretch that starts with a snapshot's full GC needs this long before
+/// its growth means anything.
+pub const MIN_STRETCH_AFTER_GC_S: f64 = 30.0;
 
 /// The judgement over the whole window.
 #[derive(Debug, Clone, Serialize)]
@@ -197,10 +205,30 @@ const MB: f64 = 1_000_000.0;
 
 /// Fits RSS and its parts and decides.
 pub fn verdict(samples: &[Sample]) -> Verdict {
-    let seconds = match (samples.first(), samples.last()) {
-        (Some(first), Some(last)) => last.t_s - first.t_s,
-        _ => 0.0,
-    };
+    verdict_with_gaps(samples, &[])
+}
+
+/// The length of the longest stretch between `gaps`.
+fn longest_stretch(stretches: &[Vec<&Sample>]) -> f64 {
+    stretches
+        .iter()
+        .filter_map(|st| Some(st.last()?.t_s - st.first()?.t_s))
+        .fold(0.0, f64::max)
+}
+
+/// The verdict over a timeline interrupted by `gaps` (start and end times in
+/// seconds, e.g. heap snapshots, which add memory of their own): samples
+/// inside a gap are left out and each stretch between gaps is fitted on its
+/// own (see [`crate::trend::fit_segments`]), so the steps at the gaps do not
+/// read as growth. The window is the time covered outside the gaps.
+pub fn verdict_with_gaps(samples: &[Sample], gaps: &[(f64, f64)]) -> Verdict {
+    let stretches = split_at_gaps(samples, gaps);
+    let samples: Vec<Sample> = stretches.iter().flatten().map(|s| (*s).clone()).collect();
+    let samples = &samples[..];
+    let seconds: f64 = stretches
+        .iter()
+        .filter_map(|st| Some(st.last()?.t_s - st.first()?.t_s))
+        .sum();
     let series: [(Series, SeriesGetter); 4] = [
         (Series::Rss, |s| Some(s.rss_bytes)),
         (Series::JsHeap, |s| s.heap_used_bytes),
@@ -209,11 +237,17 @@ pub fn verdict(samples: &[Sample]) -> Verdict {
     ];
     let mut trends = Vec::new();
     for (name, get) in series {
-        let points: Vec<(f64, f64)> = samples
+        let segments: Vec<Vec<(f64, f64)>> = stretches
             .iter()
-            .filter_map(|s| get(s).map(|v| (s.t_s, v as f64)))
+            .map(|st| {
+                st.iter()
+                    .filter_map(|s| get(s).map(|v| (s.t_s, v as f64)))
+                    .collect()
+            })
             .collect();
-        if let Some(trend) = fit(&points) {
+        let slices: Vec<&[(f64, f64)]> = segments.iter().map(Vec::as_slice).collect();
+        let points: Vec<(f64, f64)> = segments.concat();
+        if let Some(trend) = fit_segments(&slices) {
             trends.push(series_trend(name, &trend, &points, seconds));
         }
     }
@@ -221,6 +255,8 @@ pub fn verdict(samples: &[Sample]) -> Verdict {
         Some(TooShort::FewSamples)
     } else if seconds < MIN_WINDOW_S {
         Some(TooShort::ShortWindow)
+    } else if !gaps.is_empty() && longest_stretch(&stretches) < MIN_STRETCH_AFTER_GC_S {
+        Some(TooShort::ShortStretches)
     } else {
         None
     };
@@ -254,6 +290,28 @@ pub fn verdict(samples: &[Sample]) -> Verdict {
         too_short: too_short.filter(|_| state == State::TooShort),
         heap_drops: heap_drops(samples),
     }
+}
+
+/// The samples outside `gaps`, in stretches between them.
+fn split_at_gaps<'a>(samples: &'a [Sample], gaps: &[(f64, f64)]) -> Vec<Vec<&'a Sample>> {
+    let mut stretches: Vec<Vec<&Sample>> = vec![Vec::new()];
+    let mut gap = 0;
+    for s in samples {
+        while gap < gaps.len() && s.t_s > gaps[gap].1 {
+            gap += 1;
+            if !stretches.last().is_some_and(Vec::is_empty) {
+                stretches.push(Vec::new());
+            }
+        }
+        let inside = gap < gaps.len() && s.t_s >= gaps[gap].0;
+        if !inside {
+            if let Some(last) = stretches.last_mut() {
+                last.push(s);
+            }
+        }
+    }
+    stretches.retain(|st| !st.is_empty());
+    stretches
 }
 
 /// Falls of heap used by more than [`HEAP_DROP_SHARE`] between samples.
@@ -364,6 +422,64 @@ mod tests {
         assert!(v.growing_parts.is_empty(), "{v:#?}");
         assert_eq!(v.growing_part, None);
         assert_eq!(v.heap_drops, Some(9));
+    }
+
+    #[test]
+    fn steps_at_gaps_are_not_growth() {
+        // Flat stretches, each snapshot (the gaps) leaving RSS 40 MB higher.
+        let samples = series(45, |i| {
+            let step = if i >= 30 {
+                2
+            } else if i >= 15 {
+                1
+            } else {
+                0
+            };
+            (
+                100 * M + step * 40 * M + (i % 2) * 10_000,
+                20 * M + (i % 4) * M,
+                40 * M,
+                M,
+            )
+        });
+        assert_eq!(verdict(&samples).state, State::Growing);
+        let samples: Vec<Sample> = samples
+            .into_iter()
+            .map(|mut s| {
+                s.t_s *= 3.0;
+                s
+            })
+            .collect();
+        let gaps = [(43.5, 44.9), (88.5, 89.9)];
+        let v = verdict_with_gaps(&samples, &gaps);
+        assert_eq!(v.state, State::Steady, "{v:#?}");
+        assert_eq!(v.samples, 45);
+        // Growth within the stretches still shows through the gaps.
+        let growing: Vec<Sample> = series(45, |i| {
+            (
+                100 * M + i * 2 * M + (i / 15) * 40 * M,
+                20 * M + i * M,
+                60 * M,
+                M,
+            )
+        })
+        .into_iter()
+        .map(|mut s| {
+            s.t_s *= 3.0;
+            s
+        })
+        .collect();
+        let v = verdict_with_gaps(&growing, &gaps);
+        assert_eq!(v.state, State::Growing);
+        assert!((v.trends[0].mb_per_min - 40.0).abs() < 1.0, "{v:#?}");
+        // A sample inside a gap is left out.
+        assert_eq!(verdict_with_gaps(&samples, &[(30.0, 36.0)]).samples, 42);
+        // Stretches too short after a snapshot's GC: no verdict.
+        let short = verdict_with_gaps(
+            &series(45, |i| (100 * M + i * M, 20 * M, 40 * M, M)),
+            &[(14.5, 14.9)],
+        );
+        assert_eq!(short.too_short, Some(TooShort::ShortStretches));
     }
 
     #[test]

@@ -23,31 +23,51 @@ pub struct Trend {
 
 /// Fits `(t, y)` points (seconds, value); `None` with fewer than 3 points.
 pub fn fit(points: &[(f64, f64)]) -> Option<Trend> {
-    let points = thin(points);
-    let n = points.len();
+    fit_segments(&[points])
+}
+
+/// Fits a series that was interrupted: pairs of points are only compared
+/// within one segment, so a step between segments (a heap snapshot's own
+/// memory, a forced GC) moves neither the slope nor the test. The slope is
+/// the median of the within-segment pairwise slopes and the test is the
+/// stratified ("seasonal") Mann–Kendall test: S and its variance summed
+/// over the segments. `None` with fewer than 3 points in all.
+pub fn fit_segments(segments: &[&[(f64, f64)]]) -> Option<Trend> {
+    let total: usize = segments.iter().map(|s| s.len()).sum();
+    let segments: Vec<Vec<(f64, f64)>> = segments
+        .iter()
+        .map(|seg| thin_to(seg, (MAX_POINTS * seg.len()).div_ceil(total.max(1))))
+        .collect();
+    let n: usize = segments.iter().map(Vec::len).sum();
     if n < 3 {
         return None;
     }
-    let mut slopes = Vec::with_capacity(n * (n - 1) / 2);
+    let mut slopes = Vec::new();
     let mut s: i64 = 0;
-    for i in 0..n {
-        for j in i + 1..n {
-            let (dt, dy) = (points[j].0 - points[i].0, points[j].1 - points[i].1);
-            if dt > 0.0 {
-                slopes.push(dy / dt);
+    let mut variance = 0.0;
+    for points in &segments {
+        let m = points.len();
+        for i in 0..m {
+            for j in i + 1..m {
+                let (dt, dy) = (points[j].0 - points[i].0, points[j].1 - points[i].1);
+                if dt > 0.0 {
+                    slopes.push(dy / dt);
+                }
+                s += match dy.partial_cmp(&0.0) {
+                    Some(std::cmp::Ordering::Greater) => 1,
+                    Some(std::cmp::Ordering::Less) => -1,
+                    _ => 0,
+                };
             }
-            s += match dy.partial_cmp(&0.0) {
-                Some(std::cmp::Ordering::Greater) => 1,
-                Some(std::cmp::Ordering::Less) => -1,
-                _ => 0,
-            };
+        }
+        if m >= 2 {
+            variance += mann_kendall_variance(points);
         }
     }
     if slopes.is_empty() {
         return None;
     }
     slopes.sort_by(|a, b| a.total_cmp(b));
-    let variance = mann_kendall_variance(&points);
     let (p_value, sd) = if variance > 0.0 {
         let sd = variance.sqrt();
         let z = if s > 0 {
@@ -92,12 +112,13 @@ fn mann_kendall_variance(points: &[(f64, f64)]) -> f64 {
     (n * (n - 1.0) * (2.0 * n + 5.0) - ties) / 18.0
 }
 
-fn thin(points: &[(f64, f64)]) -> Vec<(f64, f64)> {
-    if points.len() <= MAX_POINTS {
+/// At most `max` evenly spaced points of `points`.
+fn thin_to(points: &[(f64, f64)], max: usize) -> Vec<(f64, f64)> {
+    if points.len() <= max {
         return points.to_vec();
     }
-    let step = points.len() as f64 / MAX_POINTS as f64;
-    (0..MAX_POINTS)
+    let step = points.len() as f64 / max as f64;
+    (0..max)
         .map(|i| points[(i as f64 * step) as usize])
         .collect()
 }

@@ -54,15 +54,21 @@ pub struct Args {
     /// Load rounds (a snapshot follows the warm-up and each round).
     #[arg(long, default_value_t = 2)]
     pub rounds: usize,
-    /// Requests per round.
-    #[arg(long, default_value_t = 2000)]
-    pub requests: u64,
-    /// Length of each round instead of a request count (e.g. 10s).
+    /// Requests per round (instead of --duration).
+    #[arg(long, conflicts_with = "duration")]
+    pub requests: Option<u64>,
+    /// Length of each round (default 5s unless --requests is given).
     #[arg(long, value_parser = parse_duration)]
     pub duration: Option<Duration>,
-    /// Requests before the first snapshot (warms caches and the JIT).
-    #[arg(long, default_value_t = 500)]
-    pub warmup: u64,
+    /// Load before the first snapshot, to warm caches and the JIT (0s: none).
+    #[arg(long, default_value = "3s", value_parser = parse_duration)]
+    pub warmup: Duration,
+    /// Warm up with this many requests instead of --warmup's duration.
+    #[arg(long)]
+    pub warmup_requests: Option<u64>,
+    /// Requests per second (an open model, like real traffic); 0: as fast as the app answers.
+    #[arg(long, default_value_t = 400.0)]
+    pub rate: f64,
     /// Concurrent connections.
     #[arg(short = 'c', long, default_value_t = 8)]
     pub connections: usize,

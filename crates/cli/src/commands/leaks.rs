@@ -120,6 +120,12 @@ pub fn find(files: &[String], options: &LeakOptions) -> Result<LeakReport, CliEr
 }
 
 pub fn render(report: &LeakReport, files: &[String]) -> String {
+    render_with(report, files, &[])
+}
+
+/// The text of `leaks`, with `extra[i]` (if any) as a line under suspect i's
+/// summary (`hunt` adds the growth per request there).
+pub fn render_with(report: &LeakReport, files: &[String], extra: &[String]) -> String {
     let mut s = String::new();
     let sizes: Vec<String> = report
         .snapshots
@@ -146,6 +152,9 @@ pub fn render(report: &LeakReport, files: &[String]) -> String {
             x.package,
             x.summary
         ));
+        if let Some(line) = extra.get(i) {
+            s.push_str(&format!("   {line}\n"));
+        }
         if x.unit == "objects" {
             let counts: Vec<String> = x.counts.iter().map(|c| thousands(*c)).collect();
             s.push_str(&format!("   count per snapshot: {}\n", counts.join(" → ")));

@@ -6,7 +6,8 @@
 //! trend never reads +0.0.
 
 use heapscope_inspector::timeline::{
-    Part, Reading, SeriesTrend, State, TooShort, Verdict, MIN_SAMPLES, MIN_WINDOW_S,
+    Part, Reading, SeriesTrend, State, TooShort, Verdict, MIN_SAMPLES, MIN_STRETCH_AFTER_GC_S,
+    MIN_WINDOW_S,
 };
 use heapscope_report::human_bytes;
 
@@ -107,6 +108,9 @@ fn too_short_line(v: &Verdict) -> String {
         Some(TooShort::ShortWindow) => format!(
             "{} samples over only {:.1} s; at least {MIN_WINDOW_S:.0} s are needed (a shorter window mostly sees one GC cycle or V8 growing its heap)",
             v.samples, v.seconds
+        ),
+        Some(TooShort::ShortStretches) => format!(
+            "the stretches between snapshots last under {MIN_STRETCH_AFTER_GC_S:.0} s, and after a snapshot's full GC the heap grows back for a while without leaking; the snapshots are the evidence here"
         ),
         _ => format!(
             "only {} samples over {:.1} s; at least {MIN_SAMPLES} are needed",

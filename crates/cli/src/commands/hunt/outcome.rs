@@ -10,8 +10,9 @@ use crate::output::View;
 use crate::CliError;
 use heapscope_analysis::growth_rate::{self, Change, PerRequest};
 use heapscope_analysis::leaks::{LeakOptions, LeakReport};
+use heapscope_inspector::recorder::EventKind;
 use heapscope_inspector::recorder::TimelineEvent;
-use heapscope_inspector::timeline::{verdict, Sample, Verdict};
+use heapscope_inspector::timeline::{verdict_with_gaps, Sample, Verdict};
 use heapscope_report::{human_bytes, thousands};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -109,7 +110,7 @@ pub fn analyze(
     args: &Args,
     earlier: Option<&Earlier>,
 ) -> Result<Found, CliError> {
-    let timeline = verdict(&ran.samples);
+    let timeline = verdict_with_gaps(&ran.samples, &snapshot_windows(&ran.events));
     let mut files = Vec::new();
     let write = |name: &str, text: String, files: &mut Vec<String>| {
         let path = dir.join(name);
@@ -198,6 +199,14 @@ pub fn analyze(
     Ok(found)
 }
 
+/// When the snapshots were being taken: the target's memory then (and the
+/// memory V8 keeps after writing one) is the snapshot's, not the app's.
+fn snapshot_windows(events: &[TimelineEvent]) -> Vec<(f64, f64)> {
+    let starts = events.iter().filter(|e| e.kind == EventKind::SnapshotStart);
+    let ends = events.iter().filter(|e| e.kind == EventKind::SnapshotEnd);
+    starts.zip(ends).map(|(s, e)| (s.t_s, e.t_s)).collect()
+}
+
 fn summary(r: &Round) -> RoundSummary {
     RoundSummary {
         name: r.name.clone(),
@@ -263,43 +272,35 @@ pub fn changes_text(changes: &[Change]) -> String {
 
 /// The text `hunt` prints.
 fn text(found: &Found, dir: &Path) -> String {
-    let mut s = String::new();
-    let responses: Vec<String> = found
-        .rounds
-        .iter()
-        .map(|r| thousands(r.responses))
-        .collect();
-    s.push_str(&format!(
-        "Hunt: {} snapshots{}, requests per round: {}\n",
-        found.leaks.snapshots.len(),
-        found
-            .pid
-            .map(|p| format!(" of process {p}"))
-            .unwrap_or_default(),
-        responses.join(", ")
-    ));
+    let mut s = plan_line(found);
     if let Some(h) = found.heap_per_request {
-        s.push_str(&format!("Heap growth: {} per request\n", signed_bytes(h)));
+        let heaps: Vec<String> = found
+            .leaks
+            .snapshots
+            .iter()
+            .map(|x| human_bytes(x.total_size as f64))
+            .collect();
+        s.push_str(&format!(
+            "JS heap after each snapshot's full GC: {} ({} per request)\n",
+            heaps.join(" → "),
+            signed_bytes(h)
+        ));
     }
     s.push('\n');
-    let files: Vec<String> = found
-        .leaks
-        .snapshots
-        .iter()
-        .enumerate()
-        .map(|(i, _)| {
-            dir.join(crate::commands::series::snapshot_name(i + 1))
-                .display()
-                .to_string()
+    let files: Vec<String> = (1..=found.leaks.snapshots.len())
+        .map(|n| {
+            let name = crate::commands::series::snapshot_name(n);
+            dir.join(name).display().to_string()
         })
         .collect();
-    s.push_str(&crate::commands::leaks::render(&found.leaks, &files));
-    for (i, p) in found.per_request.iter().enumerate() {
-        s.push_str(&format!("{}. {}\n", i + 1, per_request_text(p)));
-    }
-    if !found.per_request.is_empty() {
-        s.push('\n');
-    }
+    let extra: Vec<String> = found.per_request.iter().map(per_request_text).collect();
+    let leaks = crate::commands::leaks::render_with(&found.leaks, &files, &extra);
+    // The heap line is already given above.
+    s.push_str(
+        leaks
+            .split_once("\n\n")
+            .map_or(leaks.as_str(), |(_, rest)| rest),
+    );
     s.push_str("Memory timeline: ");
     s.push_str(&crate::commands::verdict::verdict_text(
         &found.timeline,
@@ -311,9 +312,33 @@ fn text(found: &Found, dir: &Path) -> String {
             changes_text(changes)
         ));
     }
-    s.push_str(&format!("\nFiles in {}: snapshots s1…s{}, timeline.json, load.json, leaks.json, hunt.json, app.log\n",
-        dir.display(), found.leaks.snapshots.len()));
+    s.push_str(&format!(
+        "\nFiles in {}: s1…s{}.heapsnapshot, series.json, timeline.json, load.json, leaks.json, hunt.json, app.log\n",
+        dir.display(),
+        found.leaks.snapshots.len()
+    ));
     s
+}
+
+/// "Warm-up 1,200 requests, then 2 rounds (2,000 and 2,000 requests), a
+/// heap snapshot after each".
+fn plan_line(found: &Found) -> String {
+    let warmup = found.rounds.iter().find(|r| r.name == "warmup");
+    let rounds: Vec<String> = found
+        .rounds
+        .iter()
+        .filter(|r| r.name != "warmup")
+        .map(|r| thousands(r.responses))
+        .collect();
+    format!(
+        "Hunt{}: {}{} rounds ({} requests), a heap snapshot before the first round and after each\n",
+        found.pid.map(|p| format!(" of process {p}")).unwrap_or_default(),
+        warmup
+            .map(|w| format!("warm-up of {} requests, then ", thousands(w.responses)))
+            .unwrap_or_default(),
+        rounds.len(),
+        rounds.join(", ")
+    )
 }
 
 fn signed_bytes(b: f64) -> String {

@@ -17,13 +17,28 @@ use std::time::{Duration, Instant};
 /// What every load round sends.
 pub struct Plan {
     template: LoadSpec,
-    warmup: u64,
+    warmup: Length,
     rounds: usize,
-    requests: u64,
-    duration: Option<Duration>,
+    round: Length,
     interval: Duration,
     startup_timeout: Duration,
 }
+
+/// How long a load round runs: a number of requests or a time.
+#[derive(Clone, Copy, PartialEq)]
+enum Length {
+    Requests(u64),
+    Time(Duration),
+}
+
+impl Length {
+    fn is_empty(self) -> bool {
+        matches!(self, Length::Requests(0)) || self == Length::Time(Duration::ZERO)
+    }
+}
+
+/// Rounds last this long unless told otherwise.
+const DEFAULT_ROUND: Duration = Duration::from_secs(5);
 
 /// One load round and its result.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -52,9 +67,21 @@ impl Plan {
                 "--rounds must be at least 2: leaks needs three snapshots (growth in two intervals tells a leak from a cache filling once)".into(),
             ));
         }
-        if args.requests == 0 && args.duration.is_none() {
-            return Err(CliError("--requests must be positive".into()));
+        let round = match (args.requests, args.duration) {
+            (Some(n), _) => Length::Requests(n),
+            (None, Some(d)) => Length::Time(d),
+            (None, None) => Length::Time(DEFAULT_ROUND),
+        };
+        if round.is_empty() {
+            return Err(CliError(
+                "a load round must send something: --requests or --duration must be positive"
+                    .into(),
+            ));
         }
+        let warmup = match args.warmup_requests {
+            Some(n) => Length::Requests(n),
+            None => Length::Time(args.warmup),
+        };
         let mut template = LoadSpec::new("http://127.0.0.1/");
         template.method = Method::parse(&args.method)?;
         template.headers = args
@@ -64,6 +91,7 @@ impl Plan {
             .collect::<Result<_, _>>()?;
         template.body = args.body.clone().unwrap_or_default().into_bytes();
         template.connections = args.connections;
+        template.rate = (args.rate > 0.0).then_some(args.rate);
         template.timeout = args.timeout;
         template.progress = std::io::stderr().is_terminal();
         if let Some(file) = &args.urls_file {
@@ -71,20 +99,21 @@ impl Plan {
         }
         Ok(Plan {
             template,
-            warmup: args.warmup,
+            warmup,
             rounds: args.rounds,
-            requests: args.requests,
-            duration: args.duration,
+            round,
             interval: args.interval,
             startup_timeout: args.startup_timeout,
         })
     }
 
-    fn spec(&self, url: &str, requests: Option<u64>, duration: Option<Duration>) -> LoadSpec {
+    fn spec(&self, url: &str, length: Length) -> LoadSpec {
         let mut spec = self.template.clone();
         spec.url = url.to_string();
-        spec.requests = requests;
-        spec.duration = duration;
+        (spec.requests, spec.duration) = match length {
+            Length::Requests(n) => (Some(n), None),
+            Length::Time(d) => (None, Some(d)),
+        };
         spec
     }
 }
@@ -116,8 +145,8 @@ pub fn run(
         started_unix_ms,
     };
     let result = (|| {
-        if plan.warmup > 0 {
-            let spec = plan.spec(url, Some(plan.warmup), None);
+        if !plan.warmup.is_empty() {
+            let spec = plan.spec(url, plan.warmup);
             load_round(app, &mut ran, &spec, "warmup", started)?;
         }
         snapshot(
@@ -130,8 +159,7 @@ pub fn run(
             started,
         )?;
         for r in 1..=plan.rounds {
-            let requests = (plan.duration.is_none()).then_some(plan.requests);
-            let spec = plan.spec(url, requests, plan.duration);
+            let spec = plan.spec(url, plan.round);
             load_round(app, &mut ran, &spec, &format!("round {r}"), started)?;
             snapshot(
                 app,
@@ -161,10 +189,11 @@ fn session_label(session: &heapscope_inspector::recorder::SharedSession) -> Stri
 /// Sends one request at a time until one gets any HTTP answer.
 fn wait_until_answering(app: &mut App, plan: &Plan, url: &str) -> Result<(), CliError> {
     let deadline = Instant::now() + plan.startup_timeout;
-    let mut probe = plan.spec(url, Some(1), None);
+    let mut probe = plan.spec(url, Length::Requests(1));
     probe.connections = 1;
     probe.progress = false;
     probe.timeout = Duration::from_secs(2);
+    probe.rate = None;
     let stop = AtomicBool::new(false);
     loop {
         app.check_alive()?;
