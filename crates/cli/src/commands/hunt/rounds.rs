@@ -55,6 +55,9 @@ impl Plan {
         if args.requests == 0 && args.duration.is_none() {
             return Err(CliError("--requests must be positive".into()));
         }
+        if let Some(url) = &args.url {
+            check_loopback(url)?;
+        }
         let mut template = LoadSpec::new("http://127.0.0.1/");
         template.method = Method::parse(&args.method)?;
         template.headers = args
@@ -158,7 +161,44 @@ fn session_label(session: &heapscope_inspector::recorder::SharedSession) -> Stri
         .unwrap_or_default()
 }
 
-/// Sends one request at a time until one gets any HTTP answer.
+/// Refuses a `--url` whose host is not a loopback address before anything
+/// starts or is attached to: hunt sends load to this machine only. (The load
+/// runner checks again; this is so nothing happens first.)
+fn check_loopback(url: &str) -> Result<(), CliError> {
+    use std::net::ToSocketAddrs;
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return Ok(()); // the load runner names what is wrong with it
+    };
+    if !scheme.eq_ignore_ascii_case("http") {
+        return Ok(());
+    }
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let (host, port) = match authority.rsplit_once(':') {
+        Some((h, p)) if !p.contains(']') => (h, p.parse::<u16>().unwrap_or(80)),
+        _ => (authority, 80),
+    };
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    let addrs: Vec<_> = (bare, port)
+        .to_socket_addrs()
+        .map_err(|e| CliError(format!("--url {url}: cannot resolve {host}: {e}")))?
+        .collect();
+    match addrs.iter().find(|a| !a.ip().is_loopback()) {
+        Some(addr) => {
+            let ip = addr.ip().to_string();
+            let resolved = match ip == bare {
+                true => String::new(),
+                false => format!(" resolves to {ip}, which"),
+            };
+            Err(CliError(format!(
+                "--url {url}: {host}{resolved} is not a loopback address (127.0.0.0/8 or ::1); hunt loads this machine only"
+            )))
+        }
+        None => Ok(()),
+    }
+}
+
+/// Sends one request at a time until one gets any HTTP answer; only a
+/// refused connection (the app not listening yet) is worth another try.
 fn wait_until_answering(app: &mut App, plan: &Plan, url: &str) -> Result<(), CliError> {
     let deadline = Instant::now() + plan.startup_timeout;
     let mut probe = plan.spec(url, Some(1), None);
@@ -171,7 +211,8 @@ fn wait_until_answering(app: &mut App, plan: &Plan, url: &str) -> Result<(), Cli
         let last = match heapscope_load::run(&probe, &stop) {
             Ok(report) if report.responses > 0 => return Ok(()),
             Ok(_) => "no answer".to_string(),
-            Err(e) => e.to_string(),
+            Err(e @ heapscope_load::LoadError::Connect { .. }) => e.to_string(),
+            Err(e) => return Err(e.into()),
         };
         if Instant::now() >= deadline {
             return Err(CliError(format!(
