@@ -25,7 +25,8 @@ pub struct Found {
     pub command: Vec<String>,
     pub pid: Option<u32>,
     pub rounds: Vec<RoundSummary>,
-    /// Mean requests per interval between snapshots.
+    /// Mean requests sent per interval between snapshots (answered or not:
+    /// a request the client gave up on was still handled by the app).
     pub requests_per_interval: f64,
     /// Heap bytes added per request, first to last snapshot.
     pub heap_per_request: Option<f64>,
@@ -59,6 +60,8 @@ impl View for Found {
 #[derive(Serialize)]
 pub struct RoundSummary {
     pub name: String,
+    /// Requests sent; `responses` of them were answered in time.
+    pub sent: u64,
     pub responses: u64,
     pub seconds: f64,
     pub requests_per_s: f64,
@@ -156,13 +159,7 @@ pub fn analyze(
     let measured: Vec<&Round> = ran.rounds.iter().filter(|r| r.name != "warmup").collect();
     let requests_per_interval = match measured.len() {
         0 => 0.0,
-        n => {
-            measured
-                .iter()
-                .map(|r| r.load.responses as f64)
-                .sum::<f64>()
-                / n as f64
-        }
+        n => measured.iter().map(|r| r.load.sent as f64).sum::<f64>() / n as f64,
     };
     let per_request: Vec<PerRequest> = leaks
         .suspects
@@ -201,6 +198,7 @@ pub fn analyze(
 fn summary(r: &Round) -> RoundSummary {
     RoundSummary {
         name: r.name.clone(),
+        sent: r.load.sent,
         responses: r.load.responses,
         seconds: r.load.elapsed_s,
         requests_per_s: r.load.throughput.requests_per_s,
@@ -264,11 +262,7 @@ pub fn changes_text(changes: &[Change]) -> String {
 /// The text `hunt` prints.
 fn text(found: &Found, dir: &Path) -> String {
     let mut s = String::new();
-    let responses: Vec<String> = found
-        .rounds
-        .iter()
-        .map(|r| thousands(r.responses))
-        .collect();
+    let responses: Vec<String> = found.rounds.iter().map(|r| thousands(r.sent)).collect();
     s.push_str(&format!(
         "Hunt: {} snapshots{}, requests per round: {}\n",
         found.leaks.snapshots.len(),
