@@ -113,6 +113,9 @@ pub enum LeakInputError {
     },
 }
 
+/// The class DevTools gives V8's code objects (bytecode, machine code).
+const COMPILED_CODE: &str = "(compiled code)";
+
 /// Group key: functions by name, other objects by class.
 fn group_key(a: &Analysis, v: u32) -> String {
     group_text(a, group_id(a, v))
@@ -606,7 +609,7 @@ pub fn find_leaks(
             })
             .expect("non-empty");
         let is_code =
-            key.ends_with("()") || key.starts_with("system / Context") || key == "(compiled code)";
+            key.ends_with("()") || key.starts_with("system / Context") || key == COMPILED_CODE;
         let growth = (series[series.len() - 1] - series[0]) as f64 / intervals;
         let package = package_for(&members, sample);
         let summary = format!(
@@ -673,7 +676,15 @@ pub fn find_leaks(
             piles[h].push(group);
         }
     }
-    let stays: Vec<bool> = merged_into.iter().map(|t| t.is_none()).collect();
+    // Compiled code that no growing group of functions holds is the JIT
+    // compiling and optimizing code that already existed (warm-up), not a
+    // leak: code made per request (eval, `new Function`) comes with its new
+    // functions and contexts, which are reported, with the code merged in.
+    let stays: Vec<bool> = merged_into
+        .iter()
+        .zip(&suspects)
+        .map(|(t, x)| t.is_none() && x.class != COMPILED_CODE)
+        .collect();
     retain_where(&mut suspects, &stays);
     retain_where(&mut suspect_members, &stays);
     retain_where(&mut piles, &stays);

@@ -42,4 +42,4 @@ pub use report::{
 pub use runner::run;
 pub use spec::{Header, LoadSpec, Method};
 pub use table::render_table;
-pub use target::read_urls_file;
+pub use target::{check_url, read_urls_file};

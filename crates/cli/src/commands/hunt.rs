@@ -116,6 +116,7 @@ pub fn run(args: Args) -> Result<Rendered, CliError> {
         .map(outcome::read_earlier)
         .transpose()?;
     let plan = rounds::Plan::from_args(&args)?;
+    app::App::check(&args)?;
     crate::commands::series::prepare_dir(&dir)?;
     let mut app = app::App::start_or_attach(&args, &dir)?;
     app::stop_on_ctrl_c(&app, &dir);

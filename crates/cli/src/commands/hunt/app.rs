@@ -24,19 +24,33 @@ pub struct App {
 }
 
 impl App {
-    /// Starts `args.command`, or attaches to `--pid`/`--inspect`/`--ws`.
-    pub fn start_or_attach(args: &Args, dir: &Path) -> Result<App, CliError> {
-        let attaching =
-            args.target.pid.is_some() || args.target.inspect.is_some() || args.target.ws.is_some();
-        match (attaching, args.command.is_empty()) {
+    /// Whether the arguments name one thing to hunt (a command to start or a
+    /// running target with a URL); checked before anything is created.
+    pub fn check(args: &Args) -> Result<(), CliError> {
+        match (Self::attaching(args), args.command.is_empty()) {
             (true, false) => Err(CliError(
                 "give either a command to start (after --) or a running target (--pid, --inspect, --ws), not both".into(),
             )),
             (false, true) => Err(CliError(
                 "nothing to hunt: give the command that starts the app after -- (e.g. `heapscope hunt -- node server.js`), or --pid PID --url URL".into(),
             )),
-            (true, true) => Self::attach(args),
-            (false, false) => Self::start(args, dir),
+            (true, true) if args.url.is_none() => Err(CliError(
+                "attaching needs the URL to load: add --url http://127.0.0.1:PORT/PATH".into(),
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    fn attaching(args: &Args) -> bool {
+        args.target.pid.is_some() || args.target.inspect.is_some() || args.target.ws.is_some()
+    }
+
+    /// Starts `args.command`, or attaches to `--pid`/`--inspect`/`--ws`.
+    pub fn start_or_attach(args: &Args, dir: &Path) -> Result<App, CliError> {
+        Self::check(args)?;
+        match Self::attaching(args) {
+            true => Self::attach(args),
+            false => Self::start(args, dir),
         }
     }
 
@@ -60,11 +74,6 @@ impl App {
     }
 
     fn attach(args: &Args) -> Result<App, CliError> {
-        if args.url.is_none() {
-            return Err(CliError(
-                "attaching needs the URL to load: add --url http://127.0.0.1:PORT/PATH".into(),
-            ));
-        }
         let spec = args.target.spec()?;
         let located = locate(&spec, args.target.allow_remote, CONNECT_TIMEOUT)?;
         if located.activated {

@@ -26,7 +26,8 @@ pub struct Found {
     pub command: Vec<String>,
     pub pid: Option<u32>,
     pub rounds: Vec<RoundSummary>,
-    /// Mean requests per interval between snapshots.
+    /// Mean requests sent per interval between snapshots (answered or not:
+    /// a request the client gave up on was still handled by the app).
     pub requests_per_interval: f64,
     /// Heap bytes added per request, first to last snapshot.
     pub heap_per_request: Option<f64>,
@@ -60,6 +61,8 @@ impl View for Found {
 #[derive(Serialize)]
 pub struct RoundSummary {
     pub name: String,
+    /// Requests sent; `responses` of them were answered in time.
+    pub sent: u64,
     pub responses: u64,
     pub seconds: f64,
     pub requests_per_s: f64,
@@ -157,13 +160,7 @@ pub fn analyze(
     let measured: Vec<&Round> = ran.rounds.iter().filter(|r| r.name != "warmup").collect();
     let requests_per_interval = match measured.len() {
         0 => 0.0,
-        n => {
-            measured
-                .iter()
-                .map(|r| r.load.responses as f64)
-                .sum::<f64>()
-                / n as f64
-        }
+        n => measured.iter().map(|r| r.load.sent as f64).sum::<f64>() / n as f64,
     };
     let per_request: Vec<PerRequest> = leaks
         .suspects
@@ -210,6 +207,7 @@ fn snapshot_windows(events: &[TimelineEvent]) -> Vec<(f64, f64)> {
 fn summary(r: &Round) -> RoundSummary {
     RoundSummary {
         name: r.name.clone(),
+        sent: r.load.sent,
         responses: r.load.responses,
         seconds: r.load.elapsed_s,
         requests_per_s: r.load.throughput.requests_per_s,
@@ -328,13 +326,13 @@ fn plan_line(found: &Found) -> String {
         .rounds
         .iter()
         .filter(|r| r.name != "warmup")
-        .map(|r| thousands(r.responses))
+        .map(|r| thousands(r.sent))
         .collect();
     format!(
         "Hunt{}: {}{} rounds ({} requests), a heap snapshot before the first round and after each\n",
         found.pid.map(|p| format!(" of process {p}")).unwrap_or_default(),
         warmup
-            .map(|w| format!("warm-up of {} requests, then ", thousands(w.responses)))
+            .map(|w| format!("warm-up of {} requests, then ", thousands(w.sent)))
             .unwrap_or_default(),
         rounds.len(),
         rounds.join(", ")

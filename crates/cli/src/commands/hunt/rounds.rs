@@ -82,6 +82,9 @@ impl Plan {
             Some(n) => Length::Requests(n),
             None => Length::Time(args.warmup),
         };
+        if let Some(url) = &args.url {
+            heapscope_load::check_url(url, false)?;
+        }
         let mut template = LoadSpec::new("http://127.0.0.1/");
         template.method = Method::parse(&args.method)?;
         template.headers = args
@@ -186,7 +189,8 @@ fn session_label(session: &heapscope_inspector::recorder::SharedSession) -> Stri
         .unwrap_or_default()
 }
 
-/// Sends one request at a time until one gets any HTTP answer.
+/// Sends one request at a time until one gets any HTTP answer; only a
+/// refused connection (the app not listening yet) is worth another try.
 fn wait_until_answering(app: &mut App, plan: &Plan, url: &str) -> Result<(), CliError> {
     let deadline = Instant::now() + plan.startup_timeout;
     let mut probe = plan.spec(url, Length::Requests(1));
@@ -200,7 +204,8 @@ fn wait_until_answering(app: &mut App, plan: &Plan, url: &str) -> Result<(), Cli
         let last = match heapscope_load::run(&probe, &stop) {
             Ok(report) if report.responses > 0 => return Ok(()),
             Ok(_) => "no answer".to_string(),
-            Err(e) => e.to_string(),
+            Err(e @ heapscope_load::LoadError::Connect { .. }) => e.to_string(),
+            Err(e) => return Err(e.into()),
         };
         if Instant::now() >= deadline {
             return Err(CliError(format!(
