@@ -405,7 +405,7 @@ fn path_str(p: &Path) -> String {
 /// (500 requests) on `connections` connections (hunt's default is 8).
 fn blog_load(connections: usize) -> Vec<String> {
     strings(&[
-        "--warmup",
+        "--warmup-requests",
         "500",
         "--rounds",
         "2",
@@ -512,7 +512,6 @@ fn blog_server_leak_is_named_and_the_fix_is_confirmed() {
 /// The same fixed twin on 4 connections instead of 8: V8 is still compiling
 /// code for the hot paths, and `leaks` reports that as a leak.
 #[test]
-#[ignore = "false positive in leaks: JIT warm-up of the fixed blog server on -c 4 is reported as code_growth of (compiled code) in (node), ~+300 per 300-request round (see the hunt tests report)"]
 fn fixed_blog_server_on_four_connections_has_no_suspect() {
     let _one = one_at_a_time();
     let out = temp_dir("fixed-c4");
@@ -806,7 +805,7 @@ fn hunt_scenario(run: &ScenarioRun) -> Outcome {
         }
     }
     args.extend(strings(&[
-        "--warmup",
+        "--warmup-requests",
         &run.warmup.to_string(),
         "--rounds",
         "2",
@@ -960,7 +959,7 @@ fn ctrl_c_stops_the_app_and_removes_partial_files() {
     let args = strings(&[
         "-o",
         &path_str(&out),
-        "--warmup",
+        "--warmup-requests",
         "50",
         "--duration",
         "30s",
@@ -1176,7 +1175,7 @@ fn load_faults_are_counted_and_the_hunt_ends_on_time() {
         &path_str(&work.join("urls.txt")),
         "--timeout",
         "500ms",
-        "--warmup",
+        "--warmup-requests",
         "26",
         "--rounds",
         "2",

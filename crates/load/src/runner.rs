@@ -129,7 +129,7 @@ async fn clock(
                     "\r\x1b[K{:>4}s  {} req/s  {}/s  {} errors  {} timeouts",
                     shown,
                     last.requests,
-                    crate::table::human_bytes(last.bytes as f64),
+                    heapscope_report::human_bytes(last.bytes as f64),
                     last.errors,
                     last.timeouts
                 );

@@ -3,6 +3,7 @@
 //! errors.
 
 use crate::report::{LoadReport, StatSummary};
+use heapscope_report::human_bytes;
 use std::fmt::Write;
 
 const COLUMNS: [&str; 8] = ["Stat", "2.5%", "50%", "97.5%", "99%", "Avg", "Stdev", "Max"];
@@ -129,22 +130,6 @@ fn micros(us: f64) -> String {
     }
 }
 
-/// Bytes with a decimal unit: `512 B`, `1.5 kB`, `12.3 MB`.
-pub(crate) fn human_bytes(b: f64) -> String {
-    const UNITS: [&str; 5] = ["B", "kB", "MB", "GB", "TB"];
-    let mut v = b;
-    let mut i = 0;
-    while v >= 1000.0 && i + 1 < UNITS.len() {
-        v /= 1000.0;
-        i += 1;
-    }
-    if i == 0 {
-        format!("{v:.0} {}", UNITS[i])
-    } else {
-        format!("{v:.1} {}", UNITS[i])
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -154,7 +139,5 @@ mod tests {
         assert_eq!(micros(850.0), "850 µs");
         assert_eq!(micros(1234.0), "1.23 ms");
         assert_eq!(micros(2_500_000.0), "2.50 s");
-        assert_eq!(human_bytes(999.0), "999 B");
-        assert_eq!(human_bytes(1_500_000.0), "1.5 MB");
     }
 }

@@ -181,6 +181,13 @@ pub fn read_urls_file(path: &Path) -> Result<Vec<String>, LoadError> {
     Ok(urls)
 }
 
+/// Checks that `url` is an `http://` URL whose host resolves only to
+/// loopback addresses (unless `allow_remote`), without connecting: for
+/// callers that must refuse a target before anything else happens.
+pub fn check_url(url: &str, allow_remote: bool) -> Result<(), LoadError> {
+    HttpUrl::parse(url)?.resolve(allow_remote).map(|_| ())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -233,11 +240,4 @@ mod tests {
         assert_eq!(rotation(&t, &urls).unwrap(), vec!["/a", "/b"]);
         assert!(rotation(&t, &["http://127.0.0.1:3001/c".to_string()]).is_err());
     }
-}
-
-/// Checks that `url` is an `http://` URL whose host resolves only to
-/// loopback addresses (unless `allow_remote`), without connecting: for
-/// callers that must refuse a target before anything else happens.
-pub fn check_url(url: &str, allow_remote: bool) -> Result<(), LoadError> {
-    HttpUrl::parse(url)?.resolve(allow_remote).map(|_| ())
 }

@@ -61,7 +61,7 @@ pub struct Args {
     #[arg(long, value_parser = parse_duration)]
     pub duration: Option<Duration>,
     /// Load before the first snapshot, to warm caches and the JIT (0s: none).
-    #[arg(long, default_value = "3s", value_parser = parse_duration)]
+    #[arg(long, default_value = "3s", value_parser = crate::commands::units::parse_duration_or_zero)]
     pub warmup: Duration,
     /// Warm up with this many requests instead of --warmup's duration.
     #[arg(long)]

@@ -19,6 +19,15 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     Ok(Duration::from_secs_f64(seconds))
 }
 
+/// Like [`parse_duration`], but `0` (or `0s`) is allowed: "none".
+pub fn parse_duration_or_zero(text: &str) -> Result<Duration, String> {
+    let (value, _) = number_and_unit(text, "a duration (e.g. 0s, 500ms, 5s)")?;
+    if value == 0.0 {
+        return Ok(Duration::ZERO);
+    }
+    parse_duration(text)
+}
+
 /// Parses a size in bytes: decimal (`kB`, `MB`, `GB`, or `K`/`M`/`G`) or binary
 /// (`KiB`, `MiB`, `GiB`) units; a bare number means bytes.
 pub fn parse_size(text: &str) -> Result<u64, String> {

@@ -152,18 +152,11 @@ pub fn run(
             let spec = plan.spec(url, plan.warmup);
             load_round(app, &mut ran, &spec, "warmup", started)?;
         }
-        snapshot(
-            app,
-            &mut ran,
-            &session,
-            dir,
-            &mut series,
-            args.force,
-            started,
-        )?;
-        for r in 1..=plan.rounds {
-            let spec = plan.spec(url, plan.round);
-            load_round(app, &mut ran, &spec, &format!("round {r}"), started)?;
+        for r in 0..=plan.rounds {
+            if r > 0 {
+                let spec = plan.spec(url, plan.round);
+                load_round(app, &mut ran, &spec, &format!("round {r}"), started)?;
+            }
             snapshot(
                 app,
                 &mut ran,
