@@ -1,0 +1,3 @@
+// Every validation Error (stack, message, the parsed order) is kept forever.
+'use strict';
+exports.handle = require('./handler')(0);
