@@ -109,6 +109,8 @@ mod tests {
             growth_per_interval: growth,
             survivors,
             related: vec![],
+            created_by: None,
+            held_by: None,
             path: vec![],
             sample_id: 0,
             summary: String::new(),

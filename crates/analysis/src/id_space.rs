@@ -75,7 +75,11 @@ impl IdSpaceCheck {
                   (V8 numbers objects anew whenever an inspector session ends)"
                 .to_string(),
         };
-        format!("{earlier} and {later} cannot be compared by object id: {what}; {cause}. To fix it, {ONE_SESSION_HINT}")
+        let fix = match self.verdict {
+            IdSpace::DifferentPrograms => "compare snapshots of one process; ",
+            _ => "",
+        };
+        format!("{earlier} and {later} cannot be compared by object id: {what}; {cause}. To fix it, {fix}{ONE_SESSION_HINT}")
     }
 }
 

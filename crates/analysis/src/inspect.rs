@@ -121,7 +121,9 @@ impl Analysis {
             script_id: loc.script_id,
             script: self
                 .code_script(v)
-                .map(|(_, s)| self.script_name(s).to_string()),
+                .map(|(_, s)| self.script_name(s).to_string())
+                .filter(|name| !name.is_empty())
+                .or_else(|| self.script_path(loc.script_id)),
             line: loc.line + 1,
             column: loc.column + 1,
         })

@@ -12,6 +12,7 @@
 //! the heap, a shortest retaining path, the npm package attributed to its
 //! holder, and a plain-language summary. A noise floor drops small groups.
 
+use crate::attribution::CodeSite;
 use crate::bitset::BitSet;
 use crate::edges::EdgeRef;
 use crate::ids::IdIndex;
@@ -65,9 +66,30 @@ pub struct Suspect {
     /// Other accumulating groups held by this one's objects (most of their
     /// instances are dominated by them), merged into this suspect.
     pub related: Vec<RelatedGroup>,
+    /// The code that made the objects: their own definition or constructor
+    /// when it is user code, else the callbacks user code attached to them.
+    pub created_by: Option<CodeSite>,
+    /// The accumulation point: the collection or object holding most of
+    /// the objects, when there is one.
+    pub held_by: Option<Holder>,
     pub path: Vec<PathStepOut>,
     pub sample_id: u32,
     pub summary: String,
+}
+
+/// Where a suspect's objects pile up.
+#[derive(Debug, Clone, Serialize)]
+pub struct Holder {
+    /// Its class, e.g. `Array`, `Map`.
+    pub class: String,
+    pub id: u32,
+    /// The references that reach it, e.g. `EventEmitter._events.change`.
+    pub reference: String,
+    /// How many of the suspect's objects it holds.
+    pub holds: u64,
+    pub retained_size: u64,
+    /// The nearest function on the way to it (whose closure or module holds it).
+    pub owner: Option<CodeSite>,
 }
 
 /// A group of leaked objects that piles up under another suspect's objects.
@@ -275,10 +297,30 @@ impl Analysis {
             growth_per_interval,
             survivors: 0,
             related: Vec::new(),
+            created_by: None,
+            held_by: None,
             path: self.path_out(v),
             sample_id: self.snap.nodes.id[v as usize],
             summary,
         }
+    }
+
+    /// The user-code function nearest to the end of `path`: a closure on it,
+    /// or the closure that owns a context on it.
+    fn nearest_function(&self, path: &RetainerPath) -> Option<CodeSite> {
+        let closure = self.snap.node_types.closure;
+        path.nodes().into_iter().rev().find_map(|x| {
+            if self.snap.nodes.ty[x as usize] == closure {
+                return self.code_site(x).filter(CodeSite::is_user_code);
+            }
+            if !self.snap.node_name(x).starts_with("system / Context") {
+                return None;
+            }
+            self.incoming_edges(x)
+                .into_iter()
+                .filter(|r| self.snap.nodes.ty[r.source as usize] == closure)
+                .find_map(|r| self.code_site(r.source).filter(CodeSite::is_user_code))
+        })
     }
 
     fn path_out(&self, v: u32) -> Vec<PathStepOut> {
@@ -557,6 +599,14 @@ pub fn find_leaks(
         }
         last.referenced_package(members, &packages).unwrap_or(p)
     };
+    // The package: that of the code that made the objects when there is
+    // such code (the app's own code counts), else the holder's.
+    let attribute = |members: &[u32], sample: u32| -> (String, Option<CodeSite>) {
+        match last.created_by(members, sample) {
+            Some(site) => (site.package.clone(), Some(site)),
+            None => (package_for(members, sample), None),
+        }
+    };
 
     t.lap("  leaks: package attribution, counts by group");
     // --- Accumulating objects.
@@ -611,7 +661,7 @@ pub fn find_leaks(
         let is_code =
             key.ends_with("()") || key.starts_with("system / Context") || key == COMPILED_CODE;
         let growth = (series[series.len() - 1] - series[0]) as f64 / intervals;
-        let package = package_for(&members, sample);
+        let (package, created_by) = attribute(&members, sample);
         let summary = format!(
             "{} {} {} created since snapshot 1 are still alive, +{} per interval ({}); they hold {} ({:.1}% of the heap){}.",
             with_commas(members.len() as u64),
@@ -639,6 +689,8 @@ pub fn find_leaks(
             growth_per_interval: growth,
             survivors: members.len() as u64,
             related: Vec::new(),
+            created_by,
+            held_by: None,
             // Set once related groups are merged (see below).
             path: Vec::new(),
             sample_id: last.snap.nodes.id[sample as usize],
@@ -788,14 +840,25 @@ pub fn find_leaks(
                         suspects[k].path = last.path_steps(&path);
                     }
                 }
-                let via = holder_path
+                let reference = holder_path
                     .as_ref()
                     .and_then(|p| last.reached_as(p, v))
                     .or_else(|| {
                         last.retainers_view(v).first().map(|r| {
                             format!("{}{}", group_key(last, r.source), last.edge_label(r.edge))
                         })
-                    })
+                    });
+                if suspects[k].held_by.is_none() {
+                    suspects[k].held_by = Some(Holder {
+                        class: group_key(last, v),
+                        id: last.snap.nodes.id[v as usize],
+                        reference: reference.clone().unwrap_or_default(),
+                        holds: held as u64,
+                        retained_size: last.retained[v as usize],
+                        owner: holder_path.as_ref().and_then(|p| last.nearest_function(p)),
+                    });
+                }
+                let via = reference
                     .map(|text| format!(" ({text})"))
                     .unwrap_or_default();
                 let holder = format!(
@@ -853,7 +916,7 @@ pub fn find_leaks(
         }
         let class = group_key(last, v);
         let growth = grew as f64 / intervals;
-        let package = package_for(&[v], v);
+        let (package, created_by) = attribute(&[v], v);
         let summary = format!(
             "One {} (@{}) only grows: {} entries ({}), +{} per interval; it retains {} ({:.1}% of the heap){}.",
             class,
@@ -865,7 +928,7 @@ pub fn find_leaks(
             retained as f64 * 100.0 / total,
             if package.starts_with('(') { String::new() } else { format!(", attributed to {package}") }
         );
-        suspects.push(last.object_suspect(
+        let mut suspect = last.object_suspect(
             v,
             "growing_collection",
             "entries",
@@ -873,7 +936,9 @@ pub fn find_leaks(
             growth,
             package,
             summary,
-        ));
+        );
+        suspect.created_by = created_by;
+        suspects.push(suspect);
     }
 
     t.lap("  leaks: growing collections");
@@ -943,7 +1008,7 @@ pub fn find_leaks(
         let class = group_key(last, v);
         let retained = last.retained[v as usize];
         let growth = growth_of(series) as f64 / intervals;
-        let package = package_for(&[v], v);
+        let (package, created_by) = attribute(&[v], v);
         let bulk = last.bulk_of(v).map(|b| {
             format!(
                 "; most of it is one {} of {} (@{})",
@@ -963,7 +1028,7 @@ pub fn find_leaks(
             bulk.unwrap_or_default(),
             if package.starts_with('(') { String::new() } else { format!(", attributed to {package}") }
         );
-        suspects.push(last.object_suspect(
+        let mut suspect = last.object_suspect(
             v,
             "growing_object",
             "bytes",
@@ -971,7 +1036,9 @@ pub fn find_leaks(
             growth,
             package,
             summary,
-        ));
+        );
+        suspect.created_by = created_by;
+        suspects.push(suspect);
     }
 
     t.lap("  leaks: growing objects");

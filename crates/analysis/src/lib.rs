@@ -7,6 +7,7 @@
 // over several of them at once read better than zipped iterators.
 #![allow(clippy::needless_range_loop)]
 
+pub mod attribution;
 pub mod bitset;
 pub mod class_paths;
 pub mod classes;

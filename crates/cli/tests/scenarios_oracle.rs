@@ -469,7 +469,7 @@ fn leaks_rejects_wrong_order_and_mixed_processes() {
     );
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("same process") || err.contains("oldest first"),
+        err.contains("different programs") || err.contains("oldest first"),
         "{err}"
     );
     assert!(out.stdout.is_empty());

@@ -152,6 +152,34 @@ pub fn render_with(report: &LeakReport, files: &[String], extra: &[String]) -> S
             x.package,
             x.summary
         ));
+        if let Some(site) = &x.created_by {
+            let whose = match site.package.as_str() {
+                "(app)" => "your code".to_string(),
+                p => format!("package {p}"),
+            };
+            s.push_str(&format!(
+                "   created at {} in {} ({whose})\n",
+                site.file_line(),
+                site.function
+            ));
+        }
+        if let Some(h) = &x.held_by {
+            let owner = h
+                .owner
+                .as_ref()
+                .map(|o| format!(", owned by {} at {}", o.function, o.file_line()))
+                .unwrap_or_default();
+            s.push_str(&format!(
+                "   held in {} @{}{}{owner}\n",
+                h.class,
+                h.id,
+                if h.reference.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", h.reference)
+                }
+            ));
+        }
         if let Some(line) = extra.get(i) {
             s.push_str(&format!("   {line}\n"));
         }
