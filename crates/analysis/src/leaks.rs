@@ -316,10 +316,26 @@ impl Analysis {
             if !self.snap.node_name(x).starts_with("system / Context") {
                 return None;
             }
-            self.incoming_edges(x)
+            let owners: Vec<u32> = self
+                .incoming_edges(x)
                 .into_iter()
                 .filter(|r| self.snap.nodes.ty[r.source as usize] == closure)
-                .find_map(|r| self.code_site(r.source).filter(CodeSite::is_user_code))
+                .map(|r| r.source)
+                .collect();
+            let site = owners
+                .iter()
+                .find_map(|&c| self.code_site(c).filter(CodeSite::is_user_code))?;
+            // A context that several functions share is a module's (or an
+            // outer function's) scope: the file is known, not one function.
+            Some(match owners.len() {
+                1 => site,
+                _ => CodeSite {
+                    line: 1,
+                    column: 1,
+                    function: "(module scope)".into(),
+                    ..site
+                },
+            })
         })
     }
 

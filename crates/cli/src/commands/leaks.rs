@@ -167,7 +167,10 @@ pub fn render_with(report: &LeakReport, files: &[String], extra: &[String]) -> S
             let owner = h
                 .owner
                 .as_ref()
-                .map(|o| format!(", owned by {} at {}", o.function, o.file_line()))
+                .map(|o| match o.function.as_str() {
+                    "(module scope)" => format!(", in the module scope of {}", o.file),
+                    f => format!(", owned by {f} at {}", o.file_line()),
+                })
                 .unwrap_or_default();
             s.push_str(&format!(
                 "   held in {} @{}{}{owner}\n",
