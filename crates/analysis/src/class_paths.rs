@@ -75,6 +75,7 @@ impl Analysis {
                     s
                 }
             };
+            let shape = fold_repeats(shape);
             let size = self.retained[v as usize];
             match by_shape.get(&shape) {
                 Some(&g) => {
@@ -100,5 +101,77 @@ impl Analysis {
                 .then(b.count.cmp(&a.count))
         });
         (groups, skipped)
+    }
+}
+
+/// A shape with each run of like links (the same edge label to the same
+/// class, as along a timer list's `_idleNext` chain) kept once and marked
+/// `×n`, so that chains of different lengths are one group.
+pub fn fold_repeats(shape: Vec<String>) -> Vec<String> {
+    // shape = [class, edge, class, edge, class, …]
+    let mut out: Vec<String> = Vec::with_capacity(shape.len());
+    let mut i = 0;
+    while i < shape.len() {
+        if i % 2 == 1 && i + 1 < shape.len() && out.len() >= 3 {
+            let (edge, class) = (&shape[i], &shape[i + 1]);
+            let n = out.len();
+            let last_class = out[n - 1].trim_end_matches(" ×n");
+            if *edge == out[n - 2] && class == last_class {
+                if !out[n - 1].ends_with(" ×n") {
+                    out[n - 1].push_str(" ×n");
+                }
+                i += 2;
+                continue;
+            }
+        }
+        out.push(shape[i].clone());
+        i += 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fold_repeats;
+
+    fn v(items: &[&str]) -> Vec<String> {
+        items.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn chains_of_like_links_fold_into_one_shape() {
+        let three = v(&[
+            "(root)",
+            ".a",
+            "TimersList",
+            "._idleNext",
+            "Timeout",
+            "._idleNext",
+            "Timeout",
+            "._idleNext",
+            "Timeout",
+        ]);
+        let five = v(&[
+            "(root)",
+            ".a",
+            "TimersList",
+            "._idleNext",
+            "Timeout",
+            "._idleNext",
+            "Timeout",
+            "._idleNext",
+            "Timeout",
+            "._idleNext",
+            "Timeout",
+            "._idleNext",
+            "Timeout",
+        ]);
+        assert_eq!(fold_repeats(three.clone()), fold_repeats(five));
+        assert_eq!(
+            fold_repeats(three),
+            v(&["(root)", ".a", "TimersList", "._idleNext", "Timeout ×n"])
+        );
+        let plain = v(&["(root)", ".a", "X", ".b", "Y"]);
+        assert_eq!(fold_repeats(plain.clone()), plain);
     }
 }

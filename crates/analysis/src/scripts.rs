@@ -123,9 +123,14 @@ impl Analysis {
 
 /// The npm package a script path belongs to: the innermost `node_modules/<pkg>`
 /// (`@scope/name` for scoped packages), `(node)` for Node's own scripts,
-/// `(app)` for other paths, and `None` when the name is not a path at all.
+/// `(app)` for other paths and for code the user typed (`node -e`/`--eval`
+/// as `[eval]`, `node -` as `[stdin]`, the REPL), and `None` when the name is
+/// not a path at all.
 pub fn package_of_path(path: &str) -> Option<String> {
     let path = path.strip_prefix("file://").unwrap_or(path);
+    if matches!(path, "[eval]" | "[eval]-wrapper" | "[stdin]") || path.starts_with("REPL") {
+        return Some("(app)".to_string());
+    }
     if path.starts_with("node:") || path.starts_with("internal/") {
         return Some("(node)".to_string());
     }
@@ -162,6 +167,8 @@ mod tests {
     #[test]
     fn packages_from_paths() {
         let p = |s: &str| package_of_path(s);
+        assert_eq!(p("[eval]").as_deref(), Some("(app)"));
+        assert_eq!(p("[stdin]").as_deref(), Some("(app)"));
         assert_eq!(
             p("/srv/app/node_modules/express/lib/router.js").as_deref(),
             Some("express")

@@ -102,6 +102,20 @@ pub fn path_text(steps: &[PathStep]) -> String {
             if !(s.node.node_type == "synthetic" && s.node.name.is_empty()) {
                 out.push_str(&label(&s.node));
             }
+        } else if repeats_previous(steps, i) && repeats_previous(steps, i + 1) {
+            // The middle of a chain of like links (a timer list's `_idleNext`):
+            // shown once, with how many it stands for.
+            if !repeats_previous(steps, i - 1) {
+                let run = (i..steps.len())
+                    .take_while(|&j| repeats_previous(steps, j))
+                    .count();
+                out.push_str(&format!(
+                    "\n      --{}--> … {} more {} …",
+                    s.label.as_deref().unwrap_or(""),
+                    run - 1,
+                    s.node.class_name
+                ));
+            }
         } else {
             out.push_str(&format!(
                 "\n      --{}--> {}",
@@ -111,6 +125,14 @@ pub fn path_text(steps: &[PathStep]) -> String {
         }
     }
     out
+}
+
+/// Whether step `i` takes the same edge to the same class as step `i - 1`.
+fn repeats_previous(steps: &[PathStep], i: usize) -> bool {
+    i >= 2
+        && i < steps.len()
+        && steps[i].label == steps[i - 1].label
+        && steps[i].node.class_name == steps[i - 1].node.class_name
 }
 
 pub fn size_pair(b: &NodeBrief) -> String {
