@@ -476,8 +476,11 @@ impl Analysis {
                 .map(|e| snap.edge_range(snap.edges.to[e]).len() as u64)
         };
         match snap.node_name(v) {
-            "Map" | "Set" | "WeakMap" | "WeakSet" => store("table"),
-            "Array" => store("elements"),
+            "Map" | "Set" | "WeakMap" | "WeakSet" => Some(store("table").unwrap_or(0)),
+            // An empty array shares V8's empty backing store, which snapshots
+            // leave out: no `elements` edge means no entries (the usual
+            // "empty array, then pushes" leak starts there).
+            "Array" => Some(store("elements").unwrap_or(0)),
             "Object" => {
                 let own = snap
                     .edge_range(v)

@@ -102,6 +102,22 @@ fn request_contexts_kept_in_a_module_array() {
 }
 
 #[test]
+fn an_array_empty_in_the_first_snapshot_is_named_as_the_holder() {
+    let suspects = leaks("late-array");
+    let top = suspects.first().expect("a suspect");
+    let held = &top["held_by"];
+    assert_eq!(held["class"], "Array", "{top}");
+    assert!(
+        held["reference"]
+            .as_str()
+            .unwrap()
+            .contains("pendingAudits"),
+        "{top}"
+    );
+    assert!(held["holds"].as_u64().unwrap() >= 800, "{top}");
+}
+
+#[test]
 fn a_bounded_cache_is_not_a_leak() {
     let suspects = leaks("bounded-cache");
     assert!(suspects.is_empty(), "{suspects:?}");

@@ -2,7 +2,8 @@
 // that `heapscope leaks` finds them by mechanism (not by class name):
 //   node app.js PATTERN OUT_DIR
 // simulates requests in three rounds and writes s1/s2/s3.heapsnapshot.
-// Patterns: listeners, timers, url-cache, module-array, bounded-cache (control).
+// Patterns: listeners, timers, url-cache, module-array, late-array (empty in S1),
+// bounded-cache (control).
 'use strict';
 const v8 = require('v8');
 const path = require('path');
@@ -40,6 +41,8 @@ class RequestContext {
     this.log = [`start ${req.url}`];
   }
 }
+// Audit records queued only after start-up: the array is empty in S1.
+const pendingAudits = [];
 // Control: a cache that evicts beyond a fixed size.
 const bounded = new Map();
 
@@ -63,6 +66,9 @@ function handle(i) {
       break;
     case 'module-array':
       recentContexts.push(new RequestContext(req));
+      break;
+    case 'late-array':
+      if (i >= ROUND) pendingAudits.push({ id: i, values: new Array(30).fill(i) });
       break;
     case 'bounded-cache':
       bounded.set(i % 100, new RequestContext(req));
