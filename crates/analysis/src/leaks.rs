@@ -183,6 +183,26 @@ fn strictly_growing(values: &[u64]) -> bool {
     values.windows(2).all(|w| w[1] > w[0])
 }
 
+/// How many bytes an accumulating group must retain to be a suspect: the
+/// `--min-bytes` floor, or a tenth of it for a growth so regular that it
+/// cannot be noise (every interval adds at least `--min-count` objects and
+/// within 20% of the mean: one object per request, request after request).
+fn byte_floor(series: &[u64], options: &LeakOptions) -> u64 {
+    let deltas: Vec<u64> = series
+        .windows(2)
+        .map(|w| w[1].saturating_sub(w[0]))
+        .collect();
+    let mean = deltas.iter().sum::<u64>() as f64 / deltas.len().max(1) as f64;
+    let regular = deltas.len() >= 2
+        && deltas
+            .iter()
+            .all(|&d| d >= options.min_count && (d as f64 - mean).abs() <= 0.2 * mean);
+    match regular {
+        true => options.min_bytes / 10,
+        false => options.min_bytes,
+    }
+}
+
 /// Growth in every interval that does not slow down toward zero: the last
 /// interval adds at least half as much as the earlier ones did on average.
 /// Warm-up (the JIT compiling, caches filling) grows fast, then less and
@@ -666,7 +686,7 @@ pub fn find_leaks(
             continue;
         }
         let retained = last.set_retained_size(&members);
-        if retained < options.min_bytes {
+        if retained < byte_floor(&series, options) {
             continue;
         }
         let sample = *members
@@ -1083,6 +1103,23 @@ pub fn find_leaks(
 #[cfg(test)]
 mod tests {
     use super::steadily_growing;
+
+    #[test]
+    fn regular_growth_lowers_the_byte_floor() {
+        let o = super::LeakOptions::default();
+        assert_eq!(super::byte_floor(&[20, 220, 420], &o), o.min_bytes / 10);
+        assert_eq!(super::byte_floor(&[20, 220, 520], &o), o.min_bytes);
+        assert_eq!(
+            super::byte_floor(&[20, 60, 100], &o),
+            o.min_bytes,
+            "under --min-count"
+        );
+        assert_eq!(
+            super::byte_floor(&[20, 220], &o),
+            o.min_bytes,
+            "one interval"
+        );
+    }
 
     #[test]
     fn warm_up_slows_down_a_leak_does_not() {

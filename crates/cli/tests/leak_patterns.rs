@@ -118,6 +118,14 @@ fn an_array_empty_in_the_first_snapshot_is_named_as_the_holder() {
 }
 
 #[test]
+fn a_small_but_regular_growth_is_found() {
+    // +200 Timeouts per interval, about 40 kB: under the 100 kB floor, but
+    // too regular to be noise.
+    let (class, summary, _) = top("small-timers");
+    assert_eq!(class, "Timeout", "{summary}");
+}
+
+#[test]
 fn a_bounded_cache_is_not_a_leak() {
     let suspects = leaks("bounded-cache");
     assert!(suspects.is_empty(), "{suspects:?}");

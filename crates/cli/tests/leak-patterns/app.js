@@ -3,6 +3,7 @@
 //   node app.js PATTERN OUT_DIR
 // simulates requests in three rounds and writes s1/s2/s3.heapsnapshot.
 // Patterns: listeners, timers, url-cache, module-array, late-array (empty in S1),
+// small-timers (a small but regular growth),
 // bounded-cache (control).
 'use strict';
 const v8 = require('v8');
@@ -41,6 +42,9 @@ class RequestContext {
     this.log = [`start ${req.url}`];
   }
 }
+// One small timer every other request, kept in a module array (208 B each).
+const reminders = [];
+function remind() {}
 // Audit records queued only after start-up: the array is empty in S1.
 const pendingAudits = [];
 // Control: a cache that evicts beyond a fixed size.
@@ -66,6 +70,9 @@ function handle(i) {
       break;
     case 'module-array':
       recentContexts.push(new RequestContext(req));
+      break;
+    case 'small-timers':
+      if (i % 2 === 0) reminders.push(setTimeout(remind, 3_600_000));
       break;
     case 'late-array':
       if (i >= ROUND) pendingAudits.push({ id: i, values: new Array(30).fill(i) });
