@@ -1108,7 +1108,7 @@ mod tests {
     fn regular_growth_lowers_the_byte_floor() {
         let o = super::LeakOptions::default();
         assert_eq!(super::byte_floor(&[20, 220, 420], &o), o.min_bytes / 10);
-        assert_eq!(super::byte_floor(&[20, 220, 520], &o), o.min_bytes);
+        assert_eq!(super::byte_floor(&[20, 220, 620], &o), o.min_bytes);
         assert_eq!(
             super::byte_floor(&[20, 60, 100], &o),
             o.min_bytes,
