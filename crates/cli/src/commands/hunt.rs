@@ -121,11 +121,6 @@ pub fn run(args: Args) -> Result<Rendered, CliError> {
     let mut app = app::App::start_or_attach(&args, &dir)?;
     app::stop_on_ctrl_c(&app, &dir);
     let url = app.url(&args)?;
-    eprintln!(
-        "hunt: {} answers at {url}; output in {}",
-        app.describe(),
-        dir.display()
-    );
     let ran = rounds::run(&mut app, &plan, &url, &dir, &args);
     app.finish(args.grace);
     let ran = ran?;

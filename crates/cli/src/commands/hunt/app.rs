@@ -165,7 +165,14 @@ pub fn stop_on_ctrl_c(app: &App, dir: &Path) {
             terminate_group(pgid, Duration::from_secs(3));
         }
         remove_partials(&dir);
-        eprintln!("hunt: interrupted; the application was stopped and partial files removed");
+        match group {
+            Some(_) => eprintln!(
+                "hunt: interrupted; the application was stopped and partial files removed"
+            ),
+            None => eprintln!(
+                "hunt: interrupted; partial files removed (the attached process keeps running)"
+            ),
+        }
         std::process::exit(130);
     });
 }

@@ -130,6 +130,11 @@ pub fn run(
     args: &Args,
 ) -> Result<Ran, CliError> {
     wait_until_answering(app, plan, url)?;
+    eprintln!(
+        "hunt: {} answers at {url}; output in {}",
+        app.describe(),
+        dir.display()
+    );
     let session = app.session()?;
     let started = Instant::now();
     let started_unix_ms = heapscope_inspector::recorder::unix_ms();
