@@ -12,7 +12,7 @@ use heapscope_analysis::growth_rate::{self, Change, PerRequest};
 use heapscope_analysis::leaks::{LeakOptions, LeakReport};
 use heapscope_inspector::recorder::EventKind;
 use heapscope_inspector::recorder::TimelineEvent;
-use heapscope_inspector::timeline::{verdict_with_gaps, Sample, Verdict};
+use heapscope_inspector::timeline::{verdict_with_gaps, TimelineFile, Verdict};
 use heapscope_report::{human_bytes, thousands};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -93,19 +93,6 @@ pub fn read_earlier(dir: &Path) -> Result<Earlier, CliError> {
     })
 }
 
-/// The JSON timeline file of a hunt: samples, verdict and events.
-#[derive(Serialize)]
-struct HuntTimeline<'a> {
-    format: &'static str,
-    version: u32,
-    pid: Option<u32>,
-    interval_ms: u64,
-    started_unix_ms: u64,
-    samples: &'a [Sample],
-    verdict: &'a Verdict,
-    events: &'a [TimelineEvent],
-}
-
 /// Analyzes the snapshots and writes the hunt's files.
 pub fn analyze(
     ran: &Ran,
@@ -121,7 +108,7 @@ pub fn analyze(
         files.push(path.display().to_string());
         Ok::<_, CliError>(())
     };
-    let doc = HuntTimeline {
+    let doc = TimelineFile {
         format: "heapscope-timeline",
         version: 1,
         pid: ran.pid,
