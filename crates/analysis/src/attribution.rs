@@ -33,6 +33,23 @@ pub struct CodeSite {
     pub function: String,
     /// npm package of the file, `(app)` for the user's own code, `(node)`.
     pub package: String,
+    /// Where this came from before compiling or bundling, when the script
+    /// has a source map on disk.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub original: Option<OriginalPosition>,
+}
+
+/// A position in a source file a script was compiled from (its source map).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OriginalPosition {
+    pub file: String,
+    /// 1-based.
+    pub line: u32,
+    /// 1-based.
+    pub column: u32,
+    /// The original name at that position, when the map records one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }
 
 impl CodeSite {
@@ -41,10 +58,14 @@ impl CodeSite {
         self.package != "(node)"
     }
 
-    /// `server.js:45` style, with the path as recorded.
+    /// `server.js:45` style, with the path as recorded; with the original
+    /// position when a source map gives one (`dist/a.js:9 (src/a.ts:12)`).
     pub fn file_line(&self) -> String {
         let file = self.file.strip_prefix("file://").unwrap_or(&self.file);
-        format!("{file}:{}", self.line)
+        match &self.original {
+            Some(o) => format!("{file}:{} ({}:{})", self.line, o.file, o.line),
+            None => format!("{file}:{}", self.line),
+        }
     }
 }
 
@@ -68,6 +89,18 @@ impl Analysis {
                 let name = self.script_name(script);
                 (!name.is_empty()).then(|| name.to_string())
             })
+    }
+
+    /// The source text of a Script node, as the snapshot keeps it (V8
+    /// shortens long strings: read the file itself when it is there).
+    pub fn script_source(&self, script: u32) -> Option<String> {
+        let snap = &self.snap;
+        snap.edge_range(script).find_map(|e| {
+            let t = snap.edges.to[e];
+            let named = snap.strings.get(snap.edges.name_or_index[e]) == "source";
+            (named && snap.nodes.ty[t as usize] == snap.node_types.string)
+                .then(|| snap.node_name(t).to_string())
+        })
     }
 
     /// The source site of node `v`: a closure's definition, an object's
@@ -95,6 +128,7 @@ impl Analysis {
             column: loc.column + 1,
             function,
             package,
+            original: None,
         })
     }
 
@@ -147,8 +181,11 @@ impl Analysis {
                         return None;
                     }
                     if snap.nodes.ty[t as usize] == closure {
-                        if let Some(site) = self.code_site(t).filter(CodeSite::is_user_code) {
-                            return Some(site);
+                        match self.code_site(t) {
+                            Some(site) if site.is_user_code() => return Some(site),
+                            // A bound function has no site: its target has.
+                            None => next.push(t),
+                            Some(_) => {}
                         }
                     } else if !self.is_code_or_system(t) {
                         next.push(t);
@@ -196,6 +233,7 @@ mod tests {
             column: 1,
             function: "f".into(),
             package: "(app)".into(),
+            original: None,
         }
     }
 

@@ -34,7 +34,7 @@ pub fn per_request(suspect: &Suspect, requests: f64) -> Option<PerRequest> {
         return None;
     }
     let per_interval = suspect.growth_per_interval;
-    let (objects, bytes) = if suspect.unit == "bytes" {
+    let (objects, bytes) = if suspect.unit == crate::leaks::Unit::Bytes {
         (None, per_interval / requests)
     } else {
         let bytes_per_object = if suspect.survivors > 0 {
@@ -46,7 +46,7 @@ pub fn per_request(suspect: &Suspect, requests: f64) -> Option<PerRequest> {
         (Some(objects), objects * bytes_per_object)
     };
     Some(PerRequest {
-        kind: suspect.kind.clone(),
+        kind: suspect.kind.as_str().to_string(),
         class: suspect.class.clone(),
         objects,
         bytes,
@@ -99,11 +99,14 @@ mod tests {
 
     fn suspect(class: &str, unit: &str, growth: f64, survivors: u64, retained: u64) -> Suspect {
         Suspect {
-            kind: "accumulating_objects".into(),
+            kind: crate::leaks::SuspectKind::AccumulatingObjects,
             class: class.into(),
             package: "(app)".into(),
             counts: vec![],
-            unit: unit.into(),
+            unit: match unit {
+                "bytes" => crate::leaks::Unit::Bytes,
+                _ => crate::leaks::Unit::Objects,
+            },
             retained_size: retained,
             heap_share: 0.0,
             growth_per_interval: growth,
@@ -111,6 +114,7 @@ mod tests {
             related: vec![],
             created_by: None,
             held_by: None,
+            added_at: None,
             path: vec![],
             sample_id: 0,
             summary: String::new(),

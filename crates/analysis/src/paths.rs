@@ -144,6 +144,18 @@ impl Analysis {
         self.bfs_path(self.snap.root, is_target, |t| !is_target(t))
     }
 
+    /// Like [`Analysis::shortest_path_to_any`], through no node of `avoid`.
+    pub fn shortest_path_to_any_avoiding(
+        &self,
+        targets: &BitSet,
+        avoid: &BitSet,
+    ) -> Option<RetainerPath> {
+        let is_target = |t: u32| targets.get(t as usize);
+        self.bfs_path(self.snap.root, is_target, |t| {
+            !is_target(t) && !avoid.get(t as usize)
+        })
+    }
+
     /// Breadth-first search from `from` over strong edges (never weak, never a
     /// WeakMap's table edge): the path to the first node for which `is_goal`
     /// holds, passing only through nodes for which `may_pass` holds.

@@ -3,7 +3,7 @@
 use crate::load;
 use crate::output::{emit, PrintMode, Rendered, View};
 use crate::CliError;
-use heapscope_analysis::leaks::{find_leaks, LeakInputError, LeakOptions, LeakReport};
+use heapscope_analysis::leaks::{find_leaks, LeakInputError, LeakOptions, LeakReport, Unit};
 use heapscope_analysis::Analysis;
 use heapscope_report::{human_bytes, thousands};
 use serde::Serialize;
@@ -145,7 +145,7 @@ pub fn render_with(report: &LeakReport, files: &[String], extra: &[String]) -> S
         s.push_str(&format!(
             "{}. [{}] {} — {} ({:.1}% of the heap), package {}\n   {}\n",
             i + 1,
-            x.kind.replace('_', " "),
+            x.kind.words(),
             x.class,
             human_bytes(x.retained_size as f64),
             x.heap_share * 100.0,
@@ -153,14 +153,11 @@ pub fn render_with(report: &LeakReport, files: &[String], extra: &[String]) -> S
             x.summary
         ));
         if let Some(site) = &x.created_by {
-            let whose = match site.package.as_str() {
-                "(app)" => "your code".to_string(),
-                p => format!("package {p}"),
-            };
             s.push_str(&format!(
-                "   created at {} in {} ({whose})\n",
+                "   created at {} in {} ({})\n",
                 site.file_line(),
-                site.function
+                site.function,
+                whose(&site.package)
             ));
         }
         if let Some(h) = &x.held_by {
@@ -183,10 +180,18 @@ pub fn render_with(report: &LeakReport, files: &[String], extra: &[String]) -> S
                 }
             ));
         }
+        if let Some(site) = &x.added_at {
+            s.push_str(&format!(
+                "   added at {} in {} ({})\n",
+                site.file_line(),
+                site.function,
+                whose(&site.package)
+            ));
+        }
         if let Some(line) = extra.get(i) {
             s.push_str(&format!("   {line}\n"));
         }
-        if x.unit == "objects" {
+        if x.unit == Unit::Objects {
             let counts: Vec<String> = x.counts.iter().map(|c| thousands(*c)).collect();
             s.push_str(&format!("   count per snapshot: {}\n", counts.join(" → ")));
         }
@@ -206,4 +211,13 @@ pub fn render_with(report: &LeakReport, files: &[String], extra: &[String]) -> S
         ));
     }
     s
+}
+
+/// "your code", "package express", "Node.js".
+fn whose(package: &str) -> String {
+    match package {
+        "(app)" => "your code".to_string(),
+        "(node)" => "Node.js".to_string(),
+        p => format!("package {p}"),
+    }
 }

@@ -19,7 +19,11 @@ const MAX_DOMINATOR_STEPS: usize = 256;
 /// counting those held within its own merged family) joins it; joining repeats
 /// until nothing changes. Each resulting set is reported once, under its
 /// largest group: the result maps every other member to that group.
-pub fn join_related(a: &Analysis, retained: &[u64], members: &[Vec<u32>]) -> Vec<Option<usize>> {
+pub(crate) fn join_related(
+    a: &Analysis,
+    retained: &[u64],
+    members: &[Vec<u32>],
+) -> Vec<Option<usize>> {
     let mut owner: FxHashMap<u32, usize> = FxHashMap::default();
     for (g, list) in members.iter().enumerate() {
         for &v in list {

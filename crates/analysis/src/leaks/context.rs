@@ -1,0 +1,151 @@
+//! What every leak detector reads: the snapshots (checked to come from one
+//! process, in time order), an id index of each earlier snapshot, instance
+//! counts per group in each, and the last snapshot's package attribution.
+
+use super::LeakInputError;
+use crate::ids::IdIndex;
+use crate::packages::PackageAttribution;
+use crate::Analysis;
+use rustc_hash::FxHashMap;
+
+/// The input of every detector.
+pub struct LeakContext<'a> {
+    pub snaps: &'a [&'a Analysis],
+    /// The last snapshot, analyzed fully.
+    pub last: &'a Analysis,
+    /// Id index of every snapshot but the last.
+    pub earlier_ids: Vec<IdIndex>,
+    /// Instances per group key, per snapshot.
+    pub counts: Vec<FxHashMap<String, u64>>,
+    pub packages: PackageAttribution,
+    /// The last snapshot's total size (at least 1).
+    pub total: f64,
+    /// Intervals between snapshots.
+    pub intervals: f64,
+}
+
+impl<'a> LeakContext<'a> {
+    /// Checks the input, then builds the indexes and counts (package
+    /// attribution, a walk of the last dominator tree, beside the counts).
+    pub fn new(snaps: &'a [&'a Analysis]) -> Result<Self, LeakInputError> {
+        let earlier_ids = earlier_indexes(snaps);
+        check(snaps, &earlier_ids)?;
+        let last = *snaps.last().expect("checked");
+        let (packages, counts) = std::thread::scope(|scope| {
+            let packages = scope.spawn(|| last.package_attribution());
+            let counts = snaps.iter().map(|a| counts_by_group(a)).collect();
+            (packages.join().expect("package thread panicked"), counts)
+        });
+        Ok(LeakContext {
+            snaps,
+            last,
+            earlier_ids,
+            counts,
+            packages,
+            total: last.total_size().max(1.0),
+            intervals: (snaps.len() - 1) as f64,
+        })
+    }
+
+    /// The package the last snapshot's attribution gives node `v`.
+    pub fn package_of(&self, v: u32) -> &str {
+        &self.packages.names[self.packages.of_node[v as usize] as usize]
+    }
+
+    /// A measure of node `v` of the last snapshot in every snapshot, oldest
+    /// first (the same object found by id through the earlier indexes);
+    /// `None` when it is missing from one or the measure does not apply.
+    pub fn per_snapshot(
+        &self,
+        v: u32,
+        measure: impl Fn(&Analysis, u32) -> Option<u64>,
+    ) -> Option<Vec<u64>> {
+        let id = self.last.snap.nodes.id[v as usize];
+        let mut series = Vec::with_capacity(self.snaps.len());
+        for (a, ids) in self.snaps.iter().zip(&self.earlier_ids) {
+            series.push(measure(a, ids.get(id)?)?);
+        }
+        series.push(measure(self.last, v)?);
+        Some(series)
+    }
+}
+
+/// Id indexes of every snapshot but the last, built in parallel.
+pub(super) fn earlier_indexes(snaps: &[&Analysis]) -> Vec<IdIndex> {
+    let earlier = &snaps[..snaps.len().saturating_sub(1)];
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = earlier
+            .iter()
+            .map(|a| scope.spawn(|| IdIndex::build(&a.snap.nodes.id)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("id index thread panicked"))
+            .collect()
+    })
+}
+
+pub(super) fn check(snaps: &[&Analysis], indexes: &[IdIndex]) -> Result<(), LeakInputError> {
+    if snaps.len() < 2 {
+        return Err(LeakInputError::TooFew);
+    }
+    let maxes: Vec<u32> = snaps.iter().map(|a| a.max_js_object_id()).collect();
+    for i in 1..snaps.len() {
+        if maxes[i] < maxes[i - 1] {
+            return Err(LeakInputError::WrongOrder {
+                earlier: i - 1,
+                later: i,
+            });
+        }
+        let check = crate::id_space::compare(snaps[i - 1], &indexes[i - 1], snaps[i]);
+        if check.verdict != crate::id_space::IdSpace::Same {
+            return Err(LeakInputError::DifferentIdSpaces {
+                a: i - 1,
+                b: i,
+                check,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Group key: functions by name, other objects by class.
+pub fn group_key(a: &Analysis, v: u32) -> String {
+    group_text(a, group_id(a, v))
+}
+
+/// A group key before it is spelled out: (is a function, string id of its
+/// name or class), so that counting needs no string per object.
+pub type GroupId = (bool, u32);
+
+#[inline]
+pub fn group_id(a: &Analysis, v: u32) -> GroupId {
+    if a.snap.nodes.ty[v as usize] == a.snap.node_types.closure {
+        (true, a.snap.nodes.name[v as usize])
+    } else {
+        (false, a.class_name[v as usize])
+    }
+}
+
+pub fn group_text(a: &Analysis, (function, id): GroupId) -> String {
+    let name = a.snap.strings.get(id);
+    match function {
+        true => format!("{}()", if name.is_empty() { "(anonymous)" } else { name }),
+        false => name.to_string(),
+    }
+}
+
+fn counts_by_group(a: &Analysis) -> FxHashMap<String, u64> {
+    let mut by_id: FxHashMap<GroupId, u64> = FxHashMap::default();
+    for v in 0..a.snap.node_count() as u32 {
+        if a.snap.nodes.self_size[v as usize] > 0 {
+            *by_id.entry(group_id(a, v)).or_insert(0) += 1;
+        }
+    }
+    // Different ids may spell the same key (a class name added by analysis).
+    let mut counts: FxHashMap<String, u64> = FxHashMap::default();
+    for (id, n) in by_id {
+        *counts.entry(group_text(a, id)).or_insert(0) += n;
+    }
+    counts
+}

@@ -1,0 +1,119 @@
+//! Accumulating objects: objects created after the first snapshot and still
+//! alive in the last, grouped by class (functions by name), kept when the
+//! group's instance count grows steadily. Regular growth (one object per
+//! request) passes a lower byte floor than irregular growth.
+
+use super::Candidate;
+use crate::leaks::context::{group_id, group_text, GroupId};
+use crate::leaks::growth::{byte_floor, steadily_growing};
+use crate::leaks::{LeakContext, LeakOptions, SuspectKind, Unit};
+use rustc_hash::FxHashMap;
+
+/// The class DevTools gives V8's code objects (bytecode, machine code).
+pub const COMPILED_CODE: &str = "(compiled code)";
+
+pub fn detect(cx: &LeakContext, options: &LeakOptions) -> Vec<Candidate> {
+    let mut out = Vec::new();
+    for (key, members) in survivors_by_class(cx) {
+        if (members.len() as u64) < options.min_count {
+            continue;
+        }
+        let counts: Vec<u64> = cx
+            .counts
+            .iter()
+            .map(|c| c.get(&key).copied().unwrap_or(0))
+            .collect();
+        if !steadily_growing(&counts) {
+            continue;
+        }
+        let retained = cx.last.set_retained_size(&members);
+        let floor = byte_floor(&counts, options);
+        if retained < floor {
+            continue;
+        }
+        let last = cx.last;
+        let sample = *members
+            .iter()
+            .max_by(|&&a, &&b| {
+                let (ra, rb) = (last.retained[a as usize], last.retained[b as usize]);
+                ra.cmp(&rb).then(a.cmp(&b))
+            })
+            .expect("non-empty");
+        let is_code =
+            key.ends_with("()") || key.starts_with("system / Context") || key == COMPILED_CODE;
+        out.push(Candidate {
+            kind: match is_code {
+                true => SuspectKind::CodeGrowth,
+                false => SuspectKind::AccumulatingObjects,
+            },
+            class: key,
+            growth: (counts[counts.len() - 1] - counts[0]) as f64 / cx.intervals,
+            counts,
+            unit: Unit::Objects,
+            retained,
+            members,
+            object: None,
+            sample,
+            chain: Vec::new(),
+            floor,
+        });
+    }
+    out
+}
+
+/// New objects of the last snapshot (not in the first) by group key, each
+/// list in ordinal order.
+fn survivors_by_class(cx: &LeakContext) -> std::collections::BTreeMap<String, Vec<u32>> {
+    let last = cx.last;
+    let first_ids = &cx.earlier_ids[0];
+    let mut by_id: FxHashMap<GroupId, Vec<u32>> = FxHashMap::default();
+    for v in 0..last.snap.node_count() as u32 {
+        if last.snap.nodes.self_size[v as usize] != 0
+            && first_ids.get(last.snap.nodes.id[v as usize]).is_none()
+        {
+            by_id.entry(group_id(last, v)).or_default().push(v);
+        }
+    }
+    let mut by_key: std::collections::BTreeMap<String, Vec<u32>> = Default::default();
+    for (id, members) in by_id {
+        by_key
+            .entry(group_text(last, id))
+            .or_default()
+            .extend(members);
+    }
+    for members in by_key.values_mut() {
+        // Ordinal order (merged ids interleave).
+        members.sort_unstable();
+    }
+    by_key
+}
+
+impl crate::Analysis {
+    /// Retained size of a set of objects: each counted unless another member
+    /// dominates it.
+    pub(crate) fn set_retained_size(&self, members: &[u32]) -> u64 {
+        let mut mark = crate::bitset::BitSet::new(self.snap.node_count());
+        for &m in members {
+            mark.set(m as usize);
+        }
+        let root = self.snap.root;
+        let mut total = 0;
+        for &m in members {
+            let mut x = self.dom[m as usize];
+            let mut nested = false;
+            let mut steps = 0;
+            while x != root && steps < 10_000 {
+                if mark.get(x as usize) {
+                    nested = true;
+                    break;
+                }
+                x = self.dom[x as usize];
+                steps += 1;
+            }
+            if !nested {
+                total += self.retained[m as usize];
+            }
+        }
+        total
+    }
+}
