@@ -37,5 +37,6 @@ pub use heapscope_snapshot::{timing, HeapSnapshot};
 pub use engine::{bitset, classes, dominators, edges, id_space, ids, json, names, retainers};
 // Every view.
 pub use views::{
-    class_paths, diff, inspect, packages, paths, scripts, statistics, strings, summary, top,
+    class_paths, class_retainers, diff, inspect, packages, paths, scripts, statistics, strings,
+    summary, top,
 };

@@ -7,6 +7,7 @@
 //! engine. A view computes and never prints: formatting stays in the CLI.
 
 pub mod class_paths;
+pub mod class_retainers;
 pub mod diff;
 pub mod inspect;
 pub mod packages;
