@@ -102,65 +102,26 @@ pub fn run(args: Args) -> Result<Rendered, CliError> {
         return emit(&object(analysis, v, args.paths, args.max_depth), mode);
     }
     let re = class_re.expect("checked");
-    let snap = &analysis.snap;
-    let instances: Vec<u32> = (0..snap.node_count() as u32)
-        .filter(|&v| {
-            snap.nodes.self_size[v as usize] > 0
-                && re.is_match(snap.strings.get(analysis.class_name[v as usize]))
-        })
-        .collect();
-    if instances.is_empty() {
-        let out = ClassRetainers {
-            file: args.file,
-            class_regex: re.as_str().to_string(),
-            classes: Vec::new(),
-            count: 0,
-            retained_size: 0,
-            instances: Vec::new(),
-            path_groups: Vec::new(),
-            instances_not_grouped: 0,
-        };
-        return emit(&out, mode);
-    }
-    let mut classes: Vec<String> = instances
-        .iter()
-        .map(|&v| {
-            snap.strings
-                .get(analysis.class_name[v as usize])
-                .to_string()
-        })
-        .collect();
-    classes.sort();
-    classes.dedup();
-    let summary = analysis.summary();
-    let retained_size = summary
-        .classes
-        .iter()
-        .filter(|c| re.is_match(&c.name))
-        .map(|c| c.retained_size)
-        .sum();
-    let top = analysis.top_nodes(args.instances, |v| {
-        snap.nodes.self_size[v as usize] > 0
-            && re.is_match(snap.strings.get(analysis.class_name[v as usize]))
-    });
-    let (groups, skipped) = analysis.group_paths(&instances, args.max_depth);
+    let found =
+        analysis.class_retainers(|class| re.is_match(class), args.instances, args.max_depth);
     let out = ClassRetainers {
         file: args.file,
         class_regex: re.as_str().to_string(),
-        classes,
-        count: instances.len(),
-        retained_size,
-        instances: top
+        classes: found.classes,
+        count: found.count,
+        retained_size: found.retained_size,
+        instances: found
+            .largest
             .iter()
             .map(|&v| object(analysis, v, args.paths.min(1), args.max_depth))
             .collect(),
-        path_groups: groups
+        path_groups: found
+            .path_groups
             .iter()
-            .take(20)
             .map(|g| PathGroupOut {
                 count: g.count,
                 retained_size: g.retained_size,
-                sample_id: snap.nodes.id[g.sample as usize],
+                sample_id: analysis.snap.nodes.id[g.sample as usize],
                 shape: g.shape.clone(),
                 path: g
                     .path
@@ -169,7 +130,7 @@ pub fn run(args: Args) -> Result<Rendered, CliError> {
                     .unwrap_or_default(),
             })
             .collect(),
-        instances_not_grouped: skipped,
+        instances_not_grouped: found.instances_not_grouped,
     };
     emit(&out, mode)
 }

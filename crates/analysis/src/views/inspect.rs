@@ -1,8 +1,8 @@
 //! Everything about one object, and the dominator tree below an object: the
 //! data behind `heapscope inspect` and `heapscope dominators`.
 
-use crate::bitset::BitSet;
-use crate::names::display_name;
+use crate::engine::bitset::BitSet;
+use crate::engine::names::display_name;
 use crate::Analysis;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -136,7 +136,7 @@ impl Analysis {
         let string_value = (ty == nt.string || ty == nt.cons_string || ty == nt.sliced_string)
             .then(|| {
                 let full = display_name(&self.snap, v);
-                let length = crate::js::utf16_len(&full);
+                let length = crate::engine::js::utf16_len(&full);
                 let shown: String = full.chars().take(string_limit).collect();
                 StringValue {
                     length,

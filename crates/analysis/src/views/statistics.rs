@@ -7,18 +7,18 @@ use serde::Serialize;
 /// Field names match the DevTools oracle's `statistics` object.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Statistics {
-    #[serde(serialize_with = "crate::json::js_number")]
+    #[serde(serialize_with = "crate::engine::json::js_number")]
     pub total: f64,
     pub code: u64,
     pub strings: u64,
     pub js_arrays: u64,
     pub typed_arrays: u64,
     pub system_objects: u64,
-    #[serde(serialize_with = "crate::json::js_number")]
+    #[serde(serialize_with = "crate::engine::json::js_number")]
     pub other_js_objects: f64,
-    #[serde(serialize_with = "crate::json::js_number")]
+    #[serde(serialize_with = "crate::engine::json::js_number")]
     pub other_non_js_objects: f64,
-    #[serde(serialize_with = "crate::json::js_number")]
+    #[serde(serialize_with = "crate::engine::json::js_number")]
     pub extra_native_bytes: f64,
 }
 
@@ -65,7 +65,7 @@ impl Analysis {
         }
         // An array's elements store counts with it when nothing else points to it.
         let mut counts = vec![0u8; snap.node_count()];
-        let mut is_store = crate::bitset::BitSet::new(snap.node_count());
+        let mut is_store = crate::engine::bitset::BitSet::new(snap.node_count());
         for &t in &stores {
             is_store.set(t as usize);
         }

@@ -1,6 +1,6 @@
 //! The largest objects by retained size (ties by id), with their dominator.
 
-use crate::inspect::NodeBrief;
+use crate::views::inspect::NodeBrief;
 use crate::Analysis;
 use serde::Serialize;
 use std::cmp::Reverse;

@@ -2,7 +2,7 @@
 //! `(compiled code)`, `Function`, `(array)`…, constructor names for objects,
 //! and plain `Object`s re-classed by inferred interfaces such as `{a, b}`.
 
-use crate::js::{json_stringify, utf16_cmp, utf16_len};
+use crate::engine::js::{json_stringify, utf16_cmp, utf16_len};
 use heapscope_snapshot::HeapSnapshot;
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;

@@ -3,8 +3,8 @@
 //! earlier snapshot is classed with the later one's interface definitions, as
 //! DevTools does; size changes of surviving objects are not counted.
 
-use crate::classes::{apply_interfaces, NewStrings};
-use crate::js::utf16_cmp;
+use crate::engine::classes::{apply_interfaces, NewStrings};
+use crate::engine::js::utf16_cmp;
 use crate::Analysis;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -66,7 +66,7 @@ fn class_objects<'a>(
     let agg = a.aggregates_by(class_name, name_of);
     let mut lists: Vec<Vec<(u32, u32, u32)>> = vec![Vec::new(); agg.rows.len()];
     for (v, &row) in agg.node_row.iter().enumerate() {
-        if row != crate::summary::NO_ROW {
+        if row != crate::views::summary::NO_ROW {
             lists[row as usize].push((a.snap.nodes.id[v], a.snap.nodes.self_size[v], v as u32));
         }
     }

@@ -3,8 +3,8 @@
 //! to the roots (DevTools' distances), so paths never loop; weak edges are
 //! never followed.
 
-use crate::bitset::BitSet;
-use crate::edges::EdgeRef;
+use crate::engine::bitset::BitSet;
+use crate::engine::edges::EdgeRef;
 use crate::Analysis;
 
 /// A path from a root to the target: `edges[0]` leaves the root, the last edge

@@ -6,7 +6,7 @@
 //! unrelated objects, and any comparison by id (Comparison view, leak
 //! detection) invents figures. This module tells the cases apart.
 
-use crate::ids::IdIndex;
+use crate::engine::ids::IdIndex;
 use crate::Analysis;
 use rustc_hash::FxHashSet;
 

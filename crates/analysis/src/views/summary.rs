@@ -2,8 +2,8 @@
 //! count, shallow size, retained size of the class (`maxRet`: instances not
 //! dominated by another instance of the same class) and distances.
 
-use crate::dominators::DominatedNodes;
-use crate::js::utf16_cmp;
+use crate::engine::dominators::DominatedNodes;
+use crate::engine::js::utf16_cmp;
 use crate::Analysis;
 use heapscope_snapshot::HeapSnapshot;
 use rustc_hash::FxHashMap;

@@ -2,7 +2,7 @@
 //! path runs through the same sequence of classes and edge names form one group
 //! ("2,913 TLSSocket via ProxyAgent.sockets[…]"), with count and bytes.
 
-use crate::paths::RetainerPath;
+use crate::views::paths::RetainerPath;
 use crate::Analysis;
 use std::collections::HashMap;
 

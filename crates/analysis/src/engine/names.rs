@@ -1,8 +1,8 @@
 //! The name DevTools shows for one object (`JSHeapSnapshotNode.name()`):
 //! concatenated strings flattened, plain objects labelled `{a, b, …, z}`.
 
-use crate::classes::{format_property_name, is_plain_object};
-use crate::js::utf16_len;
+use crate::engine::classes::{format_property_name, is_plain_object};
+use crate::engine::js::utf16_len;
 use heapscope_snapshot::HeapSnapshot;
 
 pub fn display_name(snap: &HeapSnapshot, node: u32) -> String {

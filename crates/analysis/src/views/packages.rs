@@ -6,8 +6,8 @@
 //! them are `(unattributed)`. Each byte of the heap (self sizes) counts for
 //! exactly one package, so the rows add up to the total.
 
-use crate::dominators::DominatedNodes;
-use crate::scripts::package_of_path;
+use crate::engine::dominators::DominatedNodes;
+use crate::views::scripts::package_of_path;
 use crate::Analysis;
 use serde::Serialize;
 use std::collections::HashMap;

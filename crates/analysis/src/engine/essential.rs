@@ -3,8 +3,8 @@
 //! essential-edge rules (no weak, self, non-root shortcut, WeakMap table→value,
 //! or non-page-owned → page-owned edges).
 
-use crate::bitset::BitSet;
-use crate::weakmap::EphemeronNames;
+use crate::engine::bitset::BitSet;
+use crate::engine::weakmap::EphemeronNames;
 use heapscope_snapshot::HeapSnapshot;
 
 /// Is `node` the synthetic `(Document DOM trees)` root?

@@ -2,10 +2,10 @@
 //! order, the Retainers view's filtering and sort (spec §7.1), and edge labels
 //! (spec §7.2: `.prop`, `[3]`, `->ctx`, `{internal}`, `[[weak]]`).
 
-use crate::distances::BASE_UNREACHABLE_DISTANCE;
-use crate::js::utf16_cmp;
-use crate::names::display_name;
-use crate::retainers::SOURCE_MASK;
+use crate::engine::distances::BASE_UNREACHABLE_DISTANCE;
+use crate::engine::js::utf16_cmp;
+use crate::engine::names::display_name;
+use crate::engine::retainers::SOURCE_MASK;
 use crate::Analysis;
 
 /// One edge of the graph: its ordinal, and the nodes it joins.

@@ -2,9 +2,9 @@
 //! then from the root for what only system roots reach (≥ 100 000 000), with
 //! DevTools' edge filter (sloppy_function_map, map descriptors, WeakMap pairs).
 
-use crate::essential::is_user_root;
-use crate::js::parse_int;
-use crate::weakmap::EphemeronNames;
+use crate::engine::essential::is_user_root;
+use crate::engine::js::parse_int;
+use crate::engine::weakmap::EphemeronNames;
 use heapscope_snapshot::HeapSnapshot;
 use std::collections::{HashSet, VecDeque};
 

@@ -3,7 +3,7 @@
 //! skipping size-0 helper strings and already-flat cons strings; truncated
 //! strings (newer V8) also match on their length and hash.
 
-use crate::names::display_name;
+use crate::engine::names::display_name;
 use crate::Analysis;
 use rustc_hash::FxHashMap;
 use serde::Serialize;

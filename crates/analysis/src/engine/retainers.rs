@@ -3,7 +3,7 @@
 //! holds the source ordinal; given an essential-edge set, the top bit marks an
 //! edge that is not essential for dominators.
 
-use crate::bitset::BitSet;
+use crate::engine::bitset::BitSet;
 use heapscope_snapshot::HeapSnapshot;
 
 pub const NON_ESSENTIAL: u32 = 1 << 31;

@@ -10,7 +10,7 @@
 //! semidominator. Both facts are reproduced here and checked by the property
 //! tests against a naive implementation.
 
-use crate::bitset::BitSet;
+use crate::engine::bitset::BitSet;
 use heapscope_snapshot::HeapSnapshot;
 
 const UNREACHED: u32 = u32::MAX;

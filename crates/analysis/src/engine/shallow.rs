@@ -2,7 +2,7 @@
 //! objects and external string data with a single owner have their size moved
 //! onto that owner. Rewrites `self_size` in place, as DevTools does.
 
-use crate::essential::is_user_root;
+use crate::engine::essential::is_user_root;
 use heapscope_snapshot::HeapSnapshot;
 
 const UNVISITED: u32 = u32::MAX;

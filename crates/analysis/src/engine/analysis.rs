@@ -1,0 +1,300 @@
+//! [`Analysis`]: a snapshot with everything DevTools derives from it at load
+//! time, and the load pipeline that derives it (detachedness, essential edges,
+//! shallow-size re-attribution, retainers, distances, class names and
+//! interfaces, dominators, retained sizes), run in two stages on two threads.
+
+use crate::engine::classes::{self, InterfaceDefinition};
+use crate::engine::dominators::{self, DomGraph};
+use crate::engine::retainers::Retainers;
+use crate::engine::{detached, distances, essential, shallow, weakmap};
+use crate::timing;
+use crate::views::summary;
+use heapscope_snapshot::HeapSnapshot;
+
+/// A snapshot with everything DevTools derives from it at load time.
+pub struct Analysis {
+    pub snap: HeapSnapshot,
+    /// DOM state per node after propagation (0 unknown, 1 attached, 2 detached);
+    /// empty when every node is unknown (Node.js heaps): see [`Analysis::detachedness`].
+    detachedness: Vec<u8>,
+    /// The reverse index, built on first use (`retainers()`).
+    retainers: std::sync::OnceLock<Retainers>,
+    /// Distance from the roots per node (−5 unreachable, ≥ 100 000 000 system-only).
+    pub distances: Vec<i32>,
+    /// Immediate dominator per node (ordinal; the root dominates itself).
+    pub dom: Vec<u32>,
+    pub retained: Vec<u64>,
+    /// Class name per node, as a string id.
+    pub class_name: Vec<u32>,
+    pub interfaces: Vec<InterfaceDefinition>,
+    /// Built while loading for [`Keep::ClassTable`] (else on first use).
+    pub(crate) summary_parts: Option<summary::SummaryParts>,
+}
+
+/// What the caller reads after loading, so that the pipeline can free what
+/// nothing will read again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keep {
+    /// The whole graph (for views that follow edges or show objects).
+    Graph,
+    /// The whole graph and the reverse index, built while loading.
+    GraphAndRetainers,
+    /// Only what class tables read: node types, shallow sizes, class names,
+    /// distances, dominators, retained sizes, locations and strings. Edge
+    /// types and names, node names and ids are freed once class names and
+    /// distances are known, before the dominator pass and its memory peak.
+    ClassTable,
+}
+
+impl Analysis {
+    pub fn new(snap: HeapSnapshot) -> Self {
+        Self::build(snap, Keep::Graph)
+    }
+
+    /// Like [`Analysis::new`], and also builds the reverse index (for views that
+    /// walk retainers: paths, inspect, packages) on the second thread, where it
+    /// costs no extra time.
+    pub fn with_reverse_index(snap: HeapSnapshot) -> Self {
+        Self::build(snap, Keep::GraphAndRetainers)
+    }
+
+    /// Everything a class table (the Summary) needs, in less memory: see
+    /// [`Keep::ClassTable`]. Views that read node names, ids or edges other
+    /// than their targets must use [`Analysis::new`].
+    pub fn for_class_table(snap: HeapSnapshot) -> Self {
+        Self::build(snap, Keep::ClassTable)
+    }
+
+    /// Runs the pipeline in two stages, each on two threads. Stage 1 derives
+    /// what reads edge names: essential edges and shallow sizes, interfaces
+    /// (and the reverse index if kept); for class tables also the class names
+    /// and distances, after which those columns are freed. Stage 2 computes
+    /// the dominators and retained sizes; otherwise the class names follow on
+    /// this thread and the distances on the other once the dominator pass is
+    /// past its memory peak.
+    fn build(mut snap: HeapSnapshot, keep: Keep) -> Self {
+        let mut t = timing::Phases::from_env();
+        let lean = keep == Keep::ClassTable;
+        let detachedness = compact_states(detached::propagate(&mut snap));
+        let ephemerons = weakmap::EphemeronNames::build(&snap);
+        t.lap("detachedness");
+        let mut self_size = std::mem::take(&mut snap.nodes.self_size);
+        let mut added = classes::NewStrings::new(&snap);
+        let mut class_name = Vec::new();
+        let mut distances = Vec::new();
+        let (essential, interfaces, reverse) = std::thread::scope(|scope| {
+            let (snap, ephemerons) = (&snap, &ephemerons);
+            let (self_size, added, class_name) = (&mut self_size, &mut added, &mut class_name);
+            let side = scope.spawn(move || {
+                let mut t = timing::Phases::from_env();
+                shallow::reattribute(snap, self_size);
+                t.lap("  shallow sizes (side thread)");
+                let retainers = (keep == Keep::GraphAndRetainers).then(|| Retainers::build(snap));
+                t.lap("  reverse index (side thread)");
+                let interfaces = classes::infer_interfaces(snap);
+                t.lap("  infer interfaces (side thread)");
+                if lean {
+                    *class_name = classes::class_names(snap, added);
+                    classes::apply_interfaces(snap, class_name, &interfaces, added);
+                    t.lap("  class names (side thread)");
+                }
+                (interfaces, retainers)
+            });
+            let essential = essential::essential_edges(snap, ephemerons);
+            t.lap("essential edges");
+            if lean {
+                distances = distances::compute(snap, ephemerons);
+                t.lap("distances");
+            }
+            let (interfaces, reverse) = side.join().expect("analysis thread panicked");
+            t.lap("(waited for side thread)");
+            (essential, interfaces, reverse)
+        });
+        if lean {
+            snap.release_names();
+        }
+        // For class tables the edge targets go once the dominators are known.
+        let targets = match lean {
+            true => std::mem::take(&mut snap.edges.to),
+            false => Vec::new(),
+        };
+        // The class names' text for the other thread (they are all known).
+        let names_so_far = lean.then(|| added.clone());
+        let (peak_over, wait_for_peak) = std::sync::mpsc::channel::<()>();
+        let (tree, retained, summary_parts, side_distances, late_class_names) =
+            std::thread::scope(|scope| {
+                let (snap, ephemerons, names_so_far) = (&snap, &ephemerons, &names_so_far);
+                let (class_name_now, distances_now, sizes) = (&class_name, &distances, &self_size);
+                // The other thread's work starts once the dominator pass is past
+                // its memory peak: for class tables, grouping the nodes by class;
+                // otherwise the distances.
+                let side = scope.spawn(move || {
+                    let mut t = timing::Phases::from_env();
+                    // An error only means the main thread is gone; go on regardless.
+                    let _ = wait_for_peak.recv();
+                    t.lap("  (side thread waited for the dominator peak)");
+                    if let Some(names) = names_so_far {
+                        let name_of = |id| names.text(snap, id);
+                        let grouped = summary::group_by_class(
+                            snap,
+                            sizes,
+                            class_name_now,
+                            distances_now,
+                            &name_of,
+                        );
+                        t.lap("  class rows (side thread)");
+                        (Some(grouped), Vec::new())
+                    } else {
+                        let distances = distances::compute(snap, ephemerons);
+                        t.lap("  distances (side thread)");
+                        (None, distances)
+                    }
+                });
+                let graph = DomGraph {
+                    to: if lean { &targets } else { &snap.edges.to },
+                    ..DomGraph::of(snap, &essential)
+                };
+                let tree = dominators::dominator_tree_then(&graph, || {
+                    let _ = peak_over.send(());
+                });
+                drop(targets);
+                drop(essential);
+                t.lap("dominators");
+                let (retained, children) = std::thread::scope(|inner| {
+                    let children = lean.then(|| {
+                        inner.spawn(|| {
+                            let mut t = timing::Phases::from_env();
+                            let children = dominators::DominatedNodes::build(&tree.dom, snap.root);
+                            t.lap("  dominated nodes (third thread)");
+                            children
+                        })
+                    });
+                    let retained = dominators::retained_sizes(sizes, &tree, snap.root);
+                    t.lap("retained sizes");
+                    let children = children.map(|c| c.join().expect("analysis thread panicked"));
+                    (retained, children)
+                });
+                let late_class_names = (!lean).then(|| {
+                    let mut names = classes::class_names(snap, &mut added);
+                    classes::apply_interfaces(snap, &mut names, &interfaces, &mut added);
+                    t.lap("class names");
+                    names
+                });
+                let (grouped, side_distances) = side.join().expect("analysis thread panicked");
+                t.lap("(waited for side thread)");
+                let summary_parts = grouped
+                    .zip(children)
+                    .map(|(grouped, children)| summary::SummaryParts { grouped, children });
+                (
+                    tree,
+                    retained,
+                    summary_parts,
+                    side_distances,
+                    late_class_names,
+                )
+            });
+        if let Some(names) = late_class_names {
+            class_name = names;
+            distances = side_distances;
+        }
+        let retainers = std::sync::OnceLock::new();
+        if let Some(r) = reverse {
+            let _ = retainers.set(r);
+        }
+        snap.nodes.self_size = self_size;
+        added.append_to(&mut snap);
+        Analysis {
+            snap,
+            detachedness,
+            retainers,
+            distances,
+            dom: tree.dom,
+            retained,
+            class_name,
+            interfaces,
+            summary_parts,
+        }
+    }
+
+    /// Only what class-level views need (detachedness, DevTools' shallow sizes,
+    /// class names and interfaces), for comparing snapshots: no retainers,
+    /// distances, dominators or retained sizes, which stay empty. Views that
+    /// need those must use [`Analysis::new`].
+    pub fn for_classes(mut snap: HeapSnapshot) -> Self {
+        let mut t = timing::Phases::from_env();
+        let detachedness = compact_states(detached::propagate(&mut snap));
+        let mut self_size = std::mem::take(&mut snap.nodes.self_size);
+        shallow::reattribute(&snap, &mut self_size);
+        snap.nodes.self_size = self_size;
+        let mut added = classes::NewStrings::new(&snap);
+        let mut class_name = classes::class_names(&snap, &mut added);
+        let interfaces = classes::infer_interfaces(&snap);
+        classes::apply_interfaces(&snap, &mut class_name, &interfaces, &mut added);
+        added.append_to(&mut snap);
+        t.lap("class names (classes only)");
+        Analysis {
+            snap,
+            detachedness,
+            retainers: std::sync::OnceLock::new(),
+            distances: Vec::new(),
+            dom: Vec::new(),
+            retained: Vec::new(),
+            class_name,
+            interfaces,
+            summary_parts: None,
+        }
+    }
+
+    /// DOM state of node `v` (0 unknown, 1 attached, 2 detached).
+    #[inline]
+    pub fn detachedness(&self, v: u32) -> u8 {
+        self.detachedness.get(v as usize).copied().unwrap_or(0)
+    }
+
+    /// The reverse edges (who points to each node), built on first use.
+    pub fn retainers(&self) -> &Retainers {
+        self.retainers.get_or_init(|| Retainers::build(&self.snap))
+    }
+
+    /// Frees the reverse edges (they are rebuilt if needed again).
+    pub fn release_retainers(&mut self) {
+        self.retainers = std::sync::OnceLock::new();
+    }
+
+    /// The largest odd id: V8 heap objects get odd ids in allocation order, so
+    /// this tells which of two snapshots of a process is the later one.
+    pub fn max_js_object_id(&self) -> u32 {
+        self.snap
+            .nodes
+            .id
+            .iter()
+            .copied()
+            .filter(|id| id % 2 == 1)
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// Distance of node `v`, or 0 when distances were not computed.
+    #[inline]
+    pub fn distance(&self, v: usize) -> i32 {
+        self.distances.get(v).copied().unwrap_or(0)
+    }
+
+    /// DevTools' total size: the root's retained size plus `extra_native_bytes`.
+    pub fn total_size(&self) -> f64 {
+        let root = match self.retained.get(self.snap.root as usize) {
+            Some(&r) => r,
+            // Without dominators: the sum of all sizes, which is the same number.
+            None => self.snap.nodes.self_size.iter().map(|&s| s as u64).sum(),
+        };
+        root as f64 + self.snap.extra_native_bytes
+    }
+}
+
+/// No per-node states when all are unknown (no DOM, as in every Node.js heap).
+fn compact_states(states: Vec<u8>) -> Vec<u8> {
+    match states.iter().all(|&s| s == 0) {
+        true => Vec::new(),
+        false => states,
+    }
+}
