@@ -60,7 +60,7 @@ pub fn merge(cx: &LeakContext, candidates: Vec<Candidate>, options: &LeakOptions
         if absorb(cx.last, v, &mut out, &transient) {
             continue;
         }
-        if candidate.retained >= candidate.floor {
+        if candidate.retained >= candidate.floor && !only_transient(cx.last, v, &transient) {
             out.push(object_suspect(cx, candidate));
         }
     }
@@ -197,6 +197,14 @@ fn place_group(a: &Analysis, w: &mut Working, transient: &[u32]) -> bool {
             true
         }
     }
+}
+
+/// Whether `v` is reached only through transient roots.
+fn only_transient(a: &Analysis, v: u32, transient: &[u32]) -> bool {
+    let mut target = BitSet::new(a.snap.node_count());
+    target.set(v as usize);
+    let avoid = a.with_transient_roots(BitSet::new(a.snap.node_count()), transient);
+    matches!(a.reach_any(&target, &avoid), Reach::Transient)
 }
 
 /// What `v` references directly or through its table / elements store.
@@ -459,4 +467,54 @@ fn name_by_holder(a: &Analysis, mut w: Working) -> Working {
         }
     }
     w
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::leaks::test_graph::{module_array, Shape};
+    use crate::leaks::{find_leaks, LeakOptions, SuspectKind};
+    use crate::Analysis;
+
+    fn suspects(on_stack: bool) -> Vec<crate::leaks::Suspect> {
+        let snaps = module_array(Shape {
+            items: [10, 70, 130],
+            item_size: 1_000,
+            on_stack,
+        });
+        let refs: Vec<&Analysis> = snaps.iter().collect();
+        let options = LeakOptions {
+            min_bytes: 10_000,
+            min_count: 5,
+        };
+        find_leaks(&refs, &options).unwrap().suspects
+    }
+
+    #[test]
+    fn the_collection_that_holds_a_group_is_its_holder_not_a_second_suspect() {
+        let found = suspects(false);
+        assert_eq!(found.len(), 1, "{found:#?}");
+        let s = &found[0];
+        assert_eq!(
+            (s.kind, s.class.as_str()),
+            (SuspectKind::AccumulatingObjects, "Item")
+        );
+        let holder = s.held_by.as_ref().expect("held by the array");
+        assert_eq!((holder.class.as_str(), holder.holds), ("Array", 120));
+        // The holder's retainer's class and the last two references.
+        assert_eq!(holder.reference, "(synthetic)[1].list");
+        // The path ends in the pile: holder, store, one item.
+        let tail: Vec<&str> = s
+            .path
+            .iter()
+            .rev()
+            .take(3)
+            .map(|p| p.node.as_str())
+            .collect();
+        assert_eq!(tail, ["Item", "(array)", "Array"]);
+    }
+
+    #[test]
+    fn objects_reached_only_from_the_stack_are_transient() {
+        assert!(suspects(true).is_empty());
+    }
 }

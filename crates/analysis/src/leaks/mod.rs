@@ -234,3 +234,6 @@ pub fn find_leaks(
         suspects: suspects.into_iter().map(|s| s.suspect).collect(),
     })
 }
+
+#[cfg(test)]
+mod test_graph;

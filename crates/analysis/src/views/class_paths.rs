@@ -2,6 +2,7 @@
 //! path runs through the same sequence of classes and edge names form one group
 //! ("2,913 TLSSocket via ProxyAgent.sockets[…]"), with count and bytes.
 
+use crate::engine::bitset::BitSet;
 use crate::views::paths::RetainerPath;
 use crate::Analysis;
 use std::collections::HashMap;
@@ -49,8 +50,18 @@ impl Analysis {
         sorted.truncate(MAX_GROUPED_INSTANCES);
         let mut groups: Vec<PathGroup> = Vec::new();
         let mut by_shape: HashMap<Vec<String>, usize> = HashMap::new();
+        // Each object's path goes through no other object of the class (one
+        // socket is not shown as held by another); one reached only through
+        // others gets its DevTools retaining path.
+        let mut members = BitSet::new(self.snap.node_count());
+        for &v in instances {
+            members.set(v as usize);
+        }
+        let mut apart = self.paths_around_each_other(&members, max_depth);
         for &v in &sorted {
-            let path = self.retaining_paths(v, 1, max_depth).into_iter().next();
+            let path = apart
+                .remove(&v)
+                .or_else(|| self.retaining_paths(v, 1, max_depth).into_iter().next());
             let shape: Vec<String> = match &path {
                 None => vec!["(no path from the roots)".to_string()],
                 Some(p) => {

@@ -156,6 +156,78 @@ impl Analysis {
         })
     }
 
+    /// For each node of `targets`, a shortest path from the user roots (as
+    /// DevTools' paths start: the root's children at distance 1) that passes
+    /// through no other target, at most `max_depth` edges long: a class's
+    /// objects each shown without going through another of them. One
+    /// breadth-first search over strong edges and non-system nodes for all;
+    /// targets reached only through another target are left out.
+    pub fn paths_around_each_other(
+        &self,
+        targets: &BitSet,
+        max_depth: usize,
+    ) -> rustc_hash::FxHashMap<u32, RetainerPath> {
+        const UNSEEN: u32 = u32::MAX;
+        let snap = &self.snap;
+        let root = snap.root;
+        let weak = snap.edge_types.weak;
+        let usable = |v: u32| {
+            (0..crate::engine::distances::BASE_SYSTEM_DISTANCE)
+                .contains(&self.distances[v as usize])
+        };
+        let mut via_node = vec![UNSEEN; snap.node_count()];
+        let mut via_edge = vec![UNSEEN; snap.node_count()];
+        via_node[root as usize] = root;
+        let mut queue = std::collections::VecDeque::new();
+        for e in snap.edge_range(root) {
+            let t = snap.edges.to[e];
+            if self.distances[t as usize] == 1 && via_node[t as usize] == UNSEEN {
+                via_node[t as usize] = root;
+                via_edge[t as usize] = e as u32;
+                queue.push_back((t, 1usize));
+            }
+        }
+        let mut reached = Vec::new();
+        while let Some((u, depth)) = queue.pop_front() {
+            if targets.get(u as usize) {
+                reached.push(u);
+                continue;
+            }
+            if depth >= max_depth {
+                continue;
+            }
+            for e in snap.edge_range(u) {
+                let t = snap.edges.to[e];
+                if via_node[t as usize] != UNSEEN
+                    || snap.edges.ty[e] == weak
+                    || !usable(t)
+                    || self.is_weakmap_table_edge(e, u)
+                {
+                    continue;
+                }
+                via_node[t as usize] = u;
+                via_edge[t as usize] = e as u32;
+                queue.push_back((t, depth + 1));
+            }
+        }
+        let path_to = |goal: u32| {
+            let mut edges = Vec::new();
+            let mut x = goal;
+            while x != root {
+                let source = via_node[x as usize];
+                edges.push(EdgeRef {
+                    edge: via_edge[x as usize] as usize,
+                    source,
+                    target: x,
+                });
+                x = source;
+            }
+            edges.reverse();
+            RetainerPath { edges }
+        };
+        reached.into_iter().map(|g| (g, path_to(g))).collect()
+    }
+
     /// Breadth-first search from `from` over strong edges (never weak, never a
     /// WeakMap's table edge): the path to the first node for which `is_goal`
     /// holds, passing only through nodes for which `may_pass` holds.

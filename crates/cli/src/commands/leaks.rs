@@ -3,7 +3,10 @@
 use crate::load;
 use crate::output::{emit, PrintMode, Rendered, View};
 use crate::CliError;
-use heapscope_analysis::leaks::{find_leaks, LeakInputError, LeakOptions, LeakReport, Unit};
+use heapscope_analysis::attribution::CodeSite;
+use heapscope_analysis::leaks::{
+    find_leaks, LeakInputError, LeakOptions, LeakReport, PathStepOut, Unit,
+};
 use heapscope_analysis::Analysis;
 use heapscope_report::{human_bytes, thousands};
 use serde::Serialize;
@@ -153,12 +156,7 @@ pub fn render_with(report: &LeakReport, files: &[String], extra: &[String]) -> S
             x.summary
         ));
         if let Some(site) = &x.created_by {
-            s.push_str(&format!(
-                "   created at {} in {} ({})\n",
-                site.file_line(),
-                site.function,
-                whose(&site.package)
-            ));
+            s.push_str(&site_line("created at", site));
         }
         if let Some(h) = &x.held_by {
             let owner = h
@@ -181,12 +179,7 @@ pub fn render_with(report: &LeakReport, files: &[String], extra: &[String]) -> S
             ));
         }
         if let Some(site) = &x.added_at {
-            s.push_str(&format!(
-                "   added at {} in {} ({})\n",
-                site.file_line(),
-                site.function,
-                whose(&site.package)
-            ));
+            s.push_str(&site_line("added at", site));
         }
         if let Some(line) = extra.get(i) {
             s.push_str(&format!("   {line}\n"));
@@ -197,12 +190,7 @@ pub fn render_with(report: &LeakReport, files: &[String], extra: &[String]) -> S
         }
         if !x.path.is_empty() {
             s.push_str("   retained via:\n");
-            for step in &x.path {
-                match &step.edge {
-                    None => s.push_str(&format!("      {}\n", step.node)),
-                    Some(e) => s.push_str(&format!("      --{e}--> {} @{}\n", step.node, step.id)),
-                }
-            }
+            s.push_str(&path_lines(&x.path));
         }
         s.push_str(&format!(
             "   inspect: heapscope inspect {} @{}\n\n",
@@ -220,4 +208,43 @@ fn whose(package: &str) -> String {
         "(node)" => "Node.js".to_string(),
         p => format!("package {p}"),
     }
+}
+
+/// "   created at server.js:45 in withFlags (your code)".
+fn site_line(what: &str, site: &CodeSite) -> String {
+    format!(
+        "   {what} {} in {} ({})\n",
+        site.file_line(),
+        site.function,
+        whose(&site.package)
+    )
+}
+
+/// A retaining path, one step a line, with each run of like links (the
+/// same reference to the same kind of object, as along a linked list's
+/// `next`) shown as its first step, a count, and its last step.
+fn path_lines(path: &[PathStepOut]) -> String {
+    let line = |step: &PathStepOut| match &step.edge {
+        None => format!("      {}\n", step.node),
+        Some(e) => format!("      --{e}--> {} @{}\n", step.node, step.id),
+    };
+    let like =
+        |a: &PathStepOut, b: &PathStepOut| a.edge.is_some() && a.edge == b.edge && a.node == b.node;
+    let mut out = String::new();
+    let mut i = 0;
+    while i < path.len() {
+        let mut end = i;
+        while end + 1 < path.len() && like(&path[i], &path[end + 1]) {
+            end += 1;
+        }
+        out.push_str(&line(&path[i]));
+        if end > i + 1 {
+            out.push_str(&format!("      … {} more like it …\n", end - i - 1));
+        }
+        if end > i {
+            out.push_str(&line(&path[end]));
+        }
+        i = end + 1;
+    }
+    out
 }

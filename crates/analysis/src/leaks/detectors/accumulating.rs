@@ -117,3 +117,51 @@ impl crate::Analysis {
         total
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::leaks::test_graph::{module_array, Shape};
+    use crate::leaks::{LeakContext, LeakOptions, Unit};
+    use crate::Analysis;
+
+    const OPTIONS: LeakOptions = LeakOptions {
+        min_bytes: 1_000,
+        min_count: 5,
+    };
+
+    fn detect(items: [u32; 3]) -> Vec<super::Candidate> {
+        let snaps = module_array(Shape {
+            items,
+            item_size: 100,
+            on_stack: false,
+        });
+        let refs: Vec<&Analysis> = snaps.iter().collect();
+        super::detect(&LeakContext::new(&refs).unwrap(), &OPTIONS)
+    }
+
+    #[test]
+    fn new_objects_that_grow_every_interval_are_a_group() {
+        let found = detect([10, 70, 130]);
+        let item = found
+            .iter()
+            .find(|c| c.class == "Item")
+            .expect("Item group");
+        assert_eq!(item.counts, vec![10, 70, 130]);
+        assert_eq!(item.unit, Unit::Objects);
+        assert_eq!(item.members.len(), 120, "new since the first snapshot");
+        assert_eq!(item.retained, 120 * 100);
+        assert_eq!(item.growth, 60.0);
+    }
+
+    #[test]
+    fn growth_that_slows_down_or_is_too_small_is_no_group() {
+        assert!(
+            detect([10, 70, 80]).iter().all(|c| c.class != "Item"),
+            "warm-up"
+        );
+        assert!(
+            detect([10, 12, 14]).iter().all(|c| c.class != "Item"),
+            "under min_count"
+        );
+    }
+}

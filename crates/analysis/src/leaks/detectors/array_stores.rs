@@ -53,3 +53,51 @@ pub fn detect(cx: &LeakContext, options: &LeakOptions) -> Vec<Candidate> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::leaks::test_graph::Graph;
+    use crate::leaks::{LeakContext, LeakOptions, SuspectKind};
+    use crate::Analysis;
+
+    /// A module object's array whose store has `slots` slots and no object
+    /// in them (nulls), and `objects` entries.
+    fn snapshot(slots: u32, objects: u32) -> Analysis {
+        let mut g = Graph::new();
+        let module = g.node("object", "Object", 3, 32);
+        g.edge(0, "element", "1", module);
+        let list = g.node("object", "Array", 5, 32);
+        g.edge(module, "property", "handlers", list);
+        let store = g.node("array", "", 7, 16 + 8 * slots);
+        g.edge(list, "internal", "elements", store);
+        for k in 0..objects {
+            let item = g.node("object", "Handler", 101 + 2 * k, 40);
+            g.edge(store, "element", &k.to_string(), item);
+        }
+        g.analysis()
+    }
+
+    fn detect(snaps: &[Analysis]) -> Vec<super::Candidate> {
+        let refs: Vec<&Analysis> = snaps.iter().collect();
+        let options = LeakOptions::default();
+        super::detect(&LeakContext::new(&refs).unwrap(), &options)
+    }
+
+    #[test]
+    fn a_store_that_grows_with_no_more_entries_is_found() {
+        let found = detect(&[snapshot(200, 2), snapshot(400, 2), snapshot(600, 2)]);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].kind, SuspectKind::GrowingCollection);
+        // DevTools folds the store into the array's shallow size.
+        assert_eq!(
+            found[0].counts,
+            vec![32 + 16 + 1600, 32 + 16 + 3200, 32 + 16 + 4800]
+        );
+    }
+
+    #[test]
+    fn a_store_that_grows_with_its_entries_or_slowly_is_not() {
+        assert!(detect(&[snapshot(200, 100), snapshot(400, 300), snapshot(600, 500)]).is_empty());
+        assert!(detect(&[snapshot(200, 2), snapshot(220, 2), snapshot(240, 2)]).is_empty());
+    }
+}

@@ -76,3 +76,42 @@ impl Analysis {
             .map(|e| snap.edges.to[e])
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::leaks::test_graph::{module_array, Shape};
+    use crate::leaks::{LeakContext, LeakOptions, Unit};
+    use crate::Analysis;
+
+    fn detect(items: [u32; 3]) -> Vec<(String, Vec<u64>, Unit)> {
+        let snaps = module_array(Shape {
+            items,
+            item_size: 100,
+            on_stack: false,
+        });
+        let refs: Vec<&Analysis> = snaps.iter().collect();
+        let options = LeakOptions {
+            min_bytes: 1_000,
+            min_count: 5,
+        };
+        super::detect(&LeakContext::new(&refs).unwrap(), &options)
+            .into_iter()
+            .map(|c| (c.class, c.counts, c.unit))
+            .collect()
+    }
+
+    #[test]
+    fn an_array_with_more_entries_every_time_is_a_growing_collection() {
+        let found = detect([10, 70, 130]);
+        assert_eq!(
+            found,
+            vec![("Array".to_string(), vec![10, 70, 130], Unit::Entries)]
+        );
+    }
+
+    #[test]
+    fn an_array_that_stops_growing_is_not() {
+        assert!(detect([10, 70, 70]).is_empty());
+        assert!(detect([10, 70, 75]).is_empty(), "slows down");
+    }
+}

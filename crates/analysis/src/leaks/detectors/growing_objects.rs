@@ -49,6 +49,7 @@ pub fn detect(cx: &LeakContext, options: &LeakOptions) -> Vec<Candidate> {
                 )
             })
             .unwrap_or(i);
+        let pick = list_owner(cx, &growing, &chain, pick, top_growth);
         let (v, series) = &growing[pick];
         let mut candidate = Candidate::object(
             cx,
@@ -62,6 +63,46 @@ pub fn detect(cx: &LeakContext, options: &LeakOptions) -> Vec<Candidate> {
         out.push(candidate);
     }
     out
+}
+
+/// For a pick inside a linked list (its dominator is an object of its own
+/// class, as along a queue's `next` nodes), the list's owner: up the run of
+/// like objects, then one more (the `Queue` holding the head), when those
+/// carry most of the growth too.
+fn list_owner(
+    cx: &LeakContext,
+    growing: &[(u32, Vec<u64>)],
+    chain: &[usize],
+    pick: usize,
+    top_growth: u64,
+) -> usize {
+    let last = cx.last;
+    let carries = |j: usize| {
+        let s = &growing[j].1;
+        (s[s.len() - 1] - s[0]) as f64 >= 0.8 * top_growth as f64
+    };
+    let index_of = |v: u32| {
+        chain
+            .iter()
+            .copied()
+            .find(|&j| growing[j].0 == v && carries(j))
+    };
+    let class = |v: u32| last.class_name[v as usize];
+    let mut at = pick;
+    let mut climbed = false;
+    while let Some(up) = index_of(last.dom[growing[at].0 as usize]) {
+        if class(growing[up].0) != class(growing[at].0) {
+            break;
+        }
+        at = up;
+        climbed = true;
+    }
+    let owner = index_of(last.dom[growing[at].0 as usize])
+        .filter(|&up| last.snap.nodes.ty[growing[up].0 as usize] == last.snap.node_types.object);
+    match (climbed, owner) {
+        (true, Some(up)) => up,
+        _ => pick,
+    }
 }
 
 /// (node, retained size per snapshot) of the large objects that grew in
@@ -84,4 +125,40 @@ fn growing_nodes(cx: &LeakContext, options: &LeakOptions) -> Vec<(u32, Vec<u64>)
     }
     growing.sort_by_key(|g| std::cmp::Reverse(g.1[g.1.len() - 1] - g.1[0]));
     growing
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::leaks::test_graph::{module_array, Shape};
+    use crate::leaks::{LeakContext, LeakOptions, Unit};
+    use crate::Analysis;
+
+    #[test]
+    fn the_deepest_object_of_a_growing_chain_is_named_once() {
+        let snaps = module_array(Shape {
+            items: [10, 70, 130],
+            item_size: 1_000,
+            on_stack: false,
+        });
+        let refs: Vec<&Analysis> = snaps.iter().collect();
+        let cx = LeakContext::new(&refs).unwrap();
+        let options = LeakOptions {
+            min_bytes: 10_000,
+            min_count: 5,
+        };
+        let found = super::detect(&cx, &options);
+        // The two synthetic roots, the module object, the array and its store
+        // all grow: one candidate, the array (the deepest JS object), with the
+        // others as its chain.
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].class, "Array");
+        assert_eq!(found[0].unit, Unit::Bytes);
+        assert_eq!(found[0].chain.len(), 5);
+        // 120 kB of growth in all.
+        let too_high = LeakOptions {
+            min_bytes: 200_000,
+            ..options
+        };
+        assert!(super::detect(&cx, &too_high).is_empty());
+    }
 }
