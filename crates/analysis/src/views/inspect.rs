@@ -37,6 +37,12 @@ pub struct SourceLocation {
     pub script: Option<String>,
     pub line: u32,
     pub column: u32,
+    /// npm package of the script, `(app)`, `(node)`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub package: Option<String>,
+    /// The position in the original source, through the script's source map.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub original: Option<crate::attribution::OriginalPosition>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -115,17 +121,26 @@ impl Analysis {
         chain
     }
 
+    /// Where `v` is defined: its script resolved to a path, the package
+    /// and, through a source map on disk, the original position.
     pub fn source_location(&self, v: u32) -> Option<SourceLocation> {
         let loc = self.snap.location(v)?;
+        let script = self
+            .code_script(v)
+            .map(|(_, s)| self.script_name(s).to_string())
+            .filter(|name| !name.is_empty())
+            .or_else(|| self.script_path(loc.script_id));
+        let (line, column) = (loc.line + 1, loc.column + 1);
+        let original = script
+            .as_ref()
+            .and_then(|f| crate::source_maps::SourceMaps::default().original(f, line, column));
         Some(SourceLocation {
             script_id: loc.script_id,
-            script: self
-                .code_script(v)
-                .map(|(_, s)| self.script_name(s).to_string())
-                .filter(|name| !name.is_empty())
-                .or_else(|| self.script_path(loc.script_id)),
-            line: loc.line + 1,
-            column: loc.column + 1,
+            package: script.as_deref().and_then(crate::scripts::package_of_path),
+            script,
+            line,
+            column,
+            original,
         })
     }
 

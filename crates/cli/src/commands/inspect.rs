@@ -64,8 +64,13 @@ fn text(d: &NodeDetails, total: f64) -> String {
         s.push_str("  detached\n");
     }
     if let Some(l) = &d.location {
+        let original = l
+            .original
+            .as_ref()
+            .map(|o| format!(" ({}:{}:{})", o.file, o.line, o.column))
+            .unwrap_or_default();
         s.push_str(&format!(
-            "  defined at {}:{}:{}\n",
+            "  defined at {}:{}:{}{original}\n",
             l.script
                 .clone()
                 .unwrap_or_else(|| format!("script {}", l.script_id)),
