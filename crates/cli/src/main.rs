@@ -9,7 +9,7 @@ use clap::{CommandFactory, Parser, Subcommand};
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "heapscope", version, about = "Fast, DevTools-exact analysis of V8 heap snapshots", long_about = None)]
+#[command(name = "heapscope", version = env!("HEAPSCOPE_VERSION"), about = "Fast, DevTools-exact analysis of V8 heap snapshots", long_about = None)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -47,6 +47,10 @@ enum Command {
     Load(commands::load::Args),
     /// Start an app (or attach), drive load, snapshot in one session and report its leaks per request.
     Hunt(Box<commands::hunt::Args>),
+    /// Shell completions on stdout: `heapscope completions bash > ~/.local/share/bash-completion/completions/heapscope`.
+    Completions(commands::completions::Args),
+    /// The manual page (roff) on stdout: `heapscope man > heapscope.1`.
+    Man,
 }
 
 /// A failure reported to the user as one line, with exit code 2.
@@ -79,6 +83,8 @@ fn main() -> ExitCode {
         Command::Profile(args) => commands::profile::run(args),
         Command::Load(args) => commands::load::run(args),
         Command::Hunt(args) => commands::hunt::run(*args),
+        Command::Completions(args) => commands::completions::run(args, Cli::command()),
+        Command::Man => commands::completions::man(Cli::command()),
     };
     if std::env::var_os("HEAPSCOPE_TIMINGS").is_some() {
         if let Some(at) = load::LOADED_AT.get() {

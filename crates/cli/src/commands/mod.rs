@@ -1,6 +1,7 @@
 //! One module per subcommand: arguments, then rendering of the analysis result.
 
 pub mod capture;
+pub mod completions;
 pub mod diff;
 pub mod dominators;
 pub mod headroom;
