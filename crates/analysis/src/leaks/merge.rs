@@ -13,7 +13,7 @@
 
 use super::detectors::accumulating::COMPILED_CODE;
 use super::detectors::Candidate;
-use super::paths::Reach;
+use super::paths::{Reach, Reachability};
 use super::{LeakContext, LeakOptions, RelatedGroup, Suspect};
 use crate::bitset::BitSet;
 use crate::paths::RetainerPath;
@@ -53,14 +53,15 @@ pub fn merge(cx: &LeakContext, candidates: Vec<Candidate>, options: &LeakOptions
     let (groups, objects): (Vec<Candidate>, Vec<Candidate>) =
         candidates.into_iter().partition(|c| c.object.is_none());
     let mut out = join_groups(cx, groups);
-    let transient = cx.last.transient_roots();
-    out.retain_mut(|w| place_group(cx.last, w, &transient));
+    let reach = Reachability::of(cx.last);
+    let transient = &reach.transient_roots;
+    out.retain_mut(|w| place_group(cx.last, w, &reach));
     for candidate in objects {
         let v = candidate.object.expect("object candidate");
-        if absorb(cx.last, v, &mut out, &transient) {
+        if absorb(cx.last, v, &mut out, transient) {
             continue;
         }
-        if candidate.retained >= candidate.floor && !only_transient(cx.last, v, &transient) {
+        if candidate.retained >= candidate.floor && !reach.only_transient(v) {
             out.push(object_suspect(cx, candidate));
         }
     }
@@ -176,13 +177,8 @@ fn sort_related(related: &mut [RelatedGroup]) {
 
 /// The path to the nearest of a group's objects (which becomes its sample);
 /// `false` when the group is only reached through transient roots.
-fn place_group(a: &Analysis, w: &mut Working, transient: &[u32]) -> bool {
-    let mut heads = BitSet::new(a.snap.node_count());
-    for &v in &w.members {
-        heads.set(v as usize);
-    }
-    let avoid = a.with_transient_roots(BitSet::new(a.snap.node_count()), transient);
-    match a.reach_any(&heads, &avoid) {
+fn place_group(a: &Analysis, w: &mut Working, reach: &Reachability) -> bool {
+    match reach.reach(a, &w.members) {
         Reach::Lasting(path) => {
             if let Some(end) = path.edges.last() {
                 w.suspect.sample_id = a.snap.nodes.id[end.target as usize];
@@ -197,14 +193,6 @@ fn place_group(a: &Analysis, w: &mut Working, transient: &[u32]) -> bool {
             true
         }
     }
-}
-
-/// Whether `v` is reached only through transient roots.
-fn only_transient(a: &Analysis, v: u32, transient: &[u32]) -> bool {
-    let mut target = BitSet::new(a.snap.node_count());
-    target.set(v as usize);
-    let avoid = a.with_transient_roots(BitSet::new(a.snap.node_count()), transient);
-    matches!(a.reach_any(&target, &avoid), Reach::Transient)
 }
 
 /// What `v` references directly or through its table / elements store.

@@ -14,6 +14,51 @@ use crate::Analysis;
 /// Synthetic roots whose objects only live while code runs.
 const TRANSIENT_ROOTS: &[&str] = &["(Stack roots)", "(Handle scope)"];
 
+/// What lasts in a snapshot: the nodes reached from the roots other than
+/// through the transient ones, and those reached at all.
+pub struct Reachability {
+    pub transient_roots: Vec<u32>,
+    /// `transient_roots` as a set (what paths that last avoid).
+    pub avoid: BitSet,
+    lasting: BitSet,
+    reached: BitSet,
+}
+
+impl Reachability {
+    pub fn of(a: &Analysis) -> Self {
+        let transient_roots = a.transient_roots();
+        let avoid = a.with_transient_roots(BitSet::new(a.snap.node_count()), &transient_roots);
+        Reachability {
+            lasting: a.reached_from_root(&avoid),
+            reached: a.reached_from_root(&BitSet::new(a.snap.node_count())),
+            transient_roots,
+            avoid,
+        }
+    }
+
+    /// How the nearest of `members` is reached (a path when it lasts).
+    pub fn reach(&self, a: &Analysis, members: &[u32]) -> Reach {
+        if members.iter().any(|&m| self.lasting.get(m as usize)) {
+            let mut heads = BitSet::new(a.snap.node_count());
+            for &m in members {
+                heads.set(m as usize);
+            }
+            if let Some(path) = a.shortest_path_to_any_avoiding(&heads, &self.avoid) {
+                return Reach::Lasting(path);
+            }
+        }
+        match members.iter().any(|&m| self.reached.get(m as usize)) {
+            true => Reach::Transient,
+            false => Reach::Unreachable,
+        }
+    }
+
+    /// Whether `v` is reached, but only through transient roots.
+    pub fn only_transient(&self, v: u32) -> bool {
+        !self.lasting.get(v as usize) && self.reached.get(v as usize)
+    }
+}
+
 /// How a set of objects is reached from the roots.
 pub enum Reach {
     /// Through something that lasts (globals, modules, handles, timers).
@@ -44,16 +89,28 @@ impl Analysis {
         set
     }
 
-    /// The shortest path to the nearest of `targets` that avoids `avoid`
-    /// (the transient roots), or why there is none.
-    pub(crate) fn reach_any(&self, targets: &BitSet, avoid: &BitSet) -> Reach {
-        if let Some(path) = self.shortest_path_to_any_avoiding(targets, avoid) {
-            return Reach::Lasting(path);
+    /// What the roots reach over strong edges (never weak, never a WeakMap's
+    /// table edge), through no node of `avoid`.
+    fn reached_from_root(&self, avoid: &BitSet) -> BitSet {
+        let snap = &self.snap;
+        let mut seen = BitSet::new(snap.node_count());
+        seen.set(snap.root as usize);
+        let mut stack = vec![snap.root];
+        while let Some(u) = stack.pop() {
+            for e in snap.edge_range(u) {
+                let t = snap.edges.to[e];
+                if seen.get(t as usize)
+                    || avoid.get(t as usize)
+                    || snap.edges.ty[e] == snap.edge_types.weak
+                    || self.is_weakmap_table_edge(e, u)
+                {
+                    continue;
+                }
+                seen.set(t as usize);
+                stack.push(t);
+            }
         }
-        match self.shortest_path_to_any(targets) {
-            Some(_) => Reach::Transient,
-            None => Reach::Unreachable,
-        }
+        seen
     }
 
     /// The first DevTools retaining path of `v`, as steps.

@@ -32,7 +32,7 @@ const SEARCH_BUDGET: usize = 200_000;
 impl Analysis {
     /// Is `edge` a WeakMap's own table → value edge? A value is kept by its
     /// key; paths go through the key (and its retainers) instead.
-    fn is_weakmap_table_edge(&self, edge: usize, source: u32) -> bool {
+    pub(crate) fn is_weakmap_table_edge(&self, edge: usize, source: u32) -> bool {
         if self.snap.edges.ty[edge] != self.snap.edge_types.internal {
             return false;
         }
