@@ -1,8 +1,9 @@
 //! `heapscope hunt` end to end: the bundled blog server (leaking and fixed,
-//! started directly and through `npm start`), every shared leak scenario,
-//! Ctrl-C, bad input and a server that misbehaves under load. Every hunt is
-//! bounded in time, every request goes to 127.0.0.1, and every test checks
-//! that no process it caused to start is left behind.
+//! started directly and through `npm start`), every leak scenario of the
+//! repository's `scenarios/`, Ctrl-C, bad input and a server that misbehaves
+//! under load. Every hunt is bounded in time, every request goes to
+//! 127.0.0.1, and every test checks that no process it caused to start is
+//! left behind.
 //!
 //! Hunts run one at a time (a lock), so their timings do not disturb each
 //! other on a small machine. Needs node and npm; the proxy scenarios also
@@ -568,113 +569,40 @@ fn npm_start_hunts_the_server_not_npm() {
 }
 
 // ---------------------------------------------------------------------------
-// 3: the shared leak scenarios.
+// 3: the repository's leak scenarios (`scenarios/`).
 
-fn shared_dir() -> PathBuf {
-    if let Some(p) = std::env::var_os("HEAPSCOPE_SHARED") {
-        return PathBuf::from(p);
-    }
-    let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    for up in here.ancestors() {
-        for candidate in [up.join("shared"), up.join("../shared")] {
-            if candidate.join("fixtures").is_dir() {
-                return candidate;
-            }
-        }
-    }
-    panic!("cannot find shared/ (set HEAPSCOPE_SHARED)");
-}
-
-/// The writable scenarios folder (`shared_workdir` of `oracle/workdir.sh`).
 fn scenarios_dir() -> PathBuf {
-    static DIR: Mutex<Option<PathBuf>> = Mutex::new(None);
-    let mut dir = DIR.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(d) = dir.as_ref() {
-        return d.clone();
-    }
-    let shared = shared_dir();
-    let out = Command::new("bash")
-        .arg("-c")
-        .arg(r#"source "$1/oracle/workdir.sh" && shared_workdir "$1/scenarios" scenarios"#)
-        .arg("_")
-        .arg(&shared)
-        .output()
-        .expect("bash runs");
-    assert!(
-        out.status.success(),
-        "shared_workdir: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let work = PathBuf::from(String::from_utf8(out.stdout).unwrap().trim());
-    *dir = Some(work.clone());
-    work
+    repo_root().join("scenarios")
 }
 
-/// `npm ci` in the scenario when node_modules is missing, once (a file lock
-/// for other processes, as the oracle scripts take it).
-fn install(scenario: &Path) {
-    if scenario.join("node_modules").is_dir() {
-        return;
-    }
+/// The scenario's pinned packages, installed by `run.sh --install` (`npm ci`
+/// on first use, serialized with flock).
+fn install(name: &str) {
     let status = Command::new("timeout")
         .arg("600")
         .arg("bash")
-        .arg("-c")
-        .arg(
-            r#"cd "$1" && exec 9>.setup.lock && flock 9 && { [ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error >&2; }"#,
-        )
-        .arg("_")
-        .arg(scenario)
+        .arg(scenarios_dir().join("run.sh"))
+        .args(["--install", name])
         .status()
         .expect("bash runs");
-    assert!(status.success(), "npm ci in {}", scenario.display());
+    assert!(status.success(), "npm ci in scenarios/{name}");
 }
 
-/// `{name}` of `s` replaced from `vars` (entry `used`), `{i}` by `i`.
-fn fill(s: &str, vars: &Value, used: usize, i: usize) -> String {
-    let mut out = String::new();
-    let mut rest = s;
-    while let Some(open) = rest.find('{') {
-        let Some(close) = rest[open..].find('}') else {
-            break;
-        };
-        out.push_str(&rest[..open]);
-        let key = &rest[open + 1..open + close];
-        match key {
-            "i" | "n" => out.push_str(&i.to_string()),
-            _ => {
-                let list = vars[key].as_array().expect("a var of the template");
-                out.push_str(list[used % list.len()].as_str().unwrap());
-            }
-        }
-        rest = &rest[open + close + 1..];
-    }
-    out.push_str(rest);
-    out
-}
-
-/// The scenario's request templates expanded as its load.js expands them
-/// (weights, each template cycling through its vars, `{i}` a counter).
+/// The scenario's request paths as its runner sends them: request `n` asks
+/// for `paths[n % len]` with `{i}` replaced by `n`.
 fn urls_file(conf: &Value, lines: usize, file: &Path) {
-    let templates = conf["load"]["requests"].as_array().unwrap();
-    let expanded: Vec<usize> = templates
-        .iter()
-        .enumerate()
-        .flat_map(|(k, t)| (0..t["weight"].as_u64().unwrap_or(1)).map(move |_| k))
+    let paths = conf["load"]["paths"].as_array().unwrap();
+    let text: String = (0..lines)
+        .map(|n| {
+            let path = paths[n % paths.len()].as_str().unwrap();
+            format!("{}\n", path.replace("{i}", &n.to_string()))
+        })
         .collect();
-    let mut used = vec![0usize; templates.len()];
-    let mut text = String::new();
-    for n in 0..lines {
-        let k = expanded[n % expanded.len()];
-        let t = &templates[k];
-        text.push_str(&fill(t["path"].as_str().unwrap(), &t["vars"], used[k], n));
-        text.push('\n');
-        used[k] += 1;
-    }
     std::fs::write(file, text).unwrap();
 }
 
-/// The scenario's HTTPS upstream, started as run.sh starts it; killed on drop.
+/// The fake HTTPS image CDN (`scenarios/lib/upstream.js`), started as the
+/// scenario runner starts it; killed on drop.
 struct Upstream {
     child: Child,
     url: String,
@@ -682,7 +610,7 @@ struct Upstream {
 }
 
 impl Upstream {
-    fn start(scenario: &Path, conf: &Value, work: &Path) -> Upstream {
+    fn start(work: &Path) -> Upstream {
         let tls = work.join("tls");
         std::fs::create_dir_all(&tls).unwrap();
         let (key, cert) = (tls.join("key.pem"), tls.join("cert.pem"));
@@ -701,22 +629,18 @@ impl Upstream {
             .expect("openssl runs");
         assert!(made.success(), "openssl");
         let port_file = work.join(".upstream.port");
-        let mut command = Command::new("node");
-        command
-            .arg(conf["upstream"]["script"].as_str().unwrap())
-            .current_dir(scenario)
+        let child = Command::new("node")
+            .arg(scenarios_dir().join("lib/upstream.js"))
             .env("TLS_KEY", &key)
             .env("TLS_CERT", &cert)
             .env("PORT_FILE", &port_file)
+            // It exits by itself after this, or when this test process is gone.
+            .env("SCENARIO_MAX_SECONDS", "300")
             .env_remove("NODE_OPTIONS")
             .stdout(Stdio::null())
-            .stderr(Stdio::null());
-        if let Some(vars) = conf["upstream"]["env"].as_object() {
-            for (k, v) in vars {
-                command.env(k, v.as_str().unwrap());
-            }
-        }
-        let child = command.spawn().expect("node runs");
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("node runs");
         let mut upstream = Upstream {
             child,
             url: String::new(),
@@ -772,7 +696,7 @@ fn growth(suspect: &Value) -> f64 {
 /// Hunts one scenario's server and returns what hunt found.
 fn hunt_scenario(run: &ScenarioRun) -> Outcome {
     let scenario = scenarios_dir().join(run.name);
-    install(&scenario);
+    install(run.name);
     let conf: Value =
         serde_json::from_str(&std::fs::read_to_string(scenario.join("scenario.json")).unwrap())
             .unwrap();
@@ -780,30 +704,17 @@ fn hunt_scenario(run: &ScenarioRun) -> Outcome {
     let out = work.join("hunt");
     let urls = work.join("urls.txt");
     urls_file(&conf, (run.warmup + 2 * run.requests) as usize, &urls);
-    let mut vars = env(&[("HOST", "127.0.0.1"), ("PORT", "0")]);
-    if let Some(server_env) = conf["server"]["env"].as_object() {
-        for (k, v) in server_env {
-            vars.push((k.clone(), v.as_str().unwrap().to_string()));
-        }
-    }
-    let upstream = conf["upstream"]["script"]
-        .as_str()
-        .map(|_| Upstream::start(&scenario, &conf, &work));
+    let mut vars = env(&[
+        ("HOST", "127.0.0.1"),
+        ("PORT", "0"),
+        ("NODE_ENV", "production"),
+    ]);
+    let upstream = (conf["upstream"] == true).then(|| Upstream::start(&work));
     if let Some(up) = &upstream {
         vars.push(("UPSTREAM_URL".into(), up.url.clone()));
         vars.push(("NODE_EXTRA_CA_CERTS".into(), path_str(&up.cert)));
     }
     let mut args = strings(&["-o", &path_str(&out), "--urls-file", &path_str(&urls)]);
-    if let Some(headers) = conf["load"]["headers"].as_object() {
-        for (k, v) in headers {
-            // Hunt's headers are fixed; `{i}` becomes 0.
-            args.push("-H".into());
-            args.push(format!(
-                "{k}: {}",
-                fill(v.as_str().unwrap(), &Value::Null, 0, 0)
-            ));
-        }
-    }
     args.extend(strings(&[
         "--warmup-requests",
         &run.warmup.to_string(),
@@ -817,8 +728,7 @@ fn hunt_scenario(run: &ScenarioRun) -> Outcome {
     if let Some(t) = run.timeout {
         args.extend(strings(&["--timeout", t]));
     }
-    let entry = conf["server"]["entry"].as_str().unwrap_or("server.js");
-    args.extend(strings(&["--", "node", entry]));
+    args.extend(strings(&["--", "node", "server.js"]));
     let found = hunt(&args, Some(&scenario), &vars, run.limit);
     drop(upstream);
     eprintln!(
@@ -849,9 +759,8 @@ fn scenario_shiki_wasm_names_the_growing_wasm_memory() {
     let top = &found.suspects().first().cloned().unwrap_or_default();
     let class = top["class"].as_str().unwrap_or_default();
     assert!(
-        top["kind"] == "growing_object"
-            || class.contains("ArrayBuffer")
-            || top["package"] == "vscode-oniguruma",
+        ["Object", "ArrayBuffer", "WebAssembly.Memory"].contains(&class)
+            && top["package"] == "vscode-oniguruma",
         "shiki-wasm: {:?}",
         found.suspect_list()
     );
@@ -885,6 +794,7 @@ fn scenario_eval_per_request_names_the_code_growth() {
     });
     let hit = hit.unwrap_or_else(|| panic!("eval-per-request: {:?}", found.suspect_list()));
     assert_eq!(hit["kind"], "code_growth", "{hit}");
+    assert_eq!(hit["package"], "mdx-bundler", "{hit}");
     assert!(growth(hit) >= 500.0, "eval-per-request: {hit}");
     remove_temp("eval-per-request");
 }
@@ -907,6 +817,7 @@ fn scenario_proxy_tls_sockets_names_the_abandoned_sockets() {
         class == "TLSSocket" || class == "ClientRequest"
     });
     let hit = hit.unwrap_or_else(|| panic!("proxy-tls-sockets: {:?}", found.suspect_list()));
+    assert_eq!(hit["package"], "express-http-proxy", "{hit}");
     assert!(growth(hit) >= 150.0, "proxy-tls-sockets: {hit}");
     // Growth per request counts every request sent, the abandoned ones too
     // (they are the ones that leak): about one in two here.

@@ -1,14 +1,23 @@
-//! Live exactness test on real leak scenarios: runs `shared/scenarios/run.sh`
-//! for every scenario (three snapshots each), runs the DevTools oracle on each
+//! Live exactness test on real leak scenarios: runs the repository's own
+//! `scenarios/run.sh` for every scenario (three snapshots each), runs the
+//! DevTools oracle (`tools/devtools-oracle/devtools-oracle.sh`) on each
 //! snapshot, and checks that `summary --json`, `stats --json` and `top --json`
-//! equal the oracle's Summary rows, Statistics and top-retained list.
+//! equal the oracle's Summary rows, Statistics and top-retained list; then that
+//! `leaks` names each scenario's culprit and nothing for the control.
 //!
-//! Runs are cached in `target/scenario-runs/` (delete it to re-run). Needs node,
-//! npm and openssl, as the scenarios do.
+//! Runs are cached in `target/scenario-runs/` and made again when a file of
+//! `scenarios/` is newer than the run. Needs node, npm, flock and openssl, as
+//! the scenarios do.
+//!
+//! Cross-check (opt-in): with `HEAPSCOPE_SHARED` pointing to a shared folder,
+//! every test also runs on the scenarios of `$HEAPSCOPE_SHARED/scenarios`
+//! (cached in `target/scenario-runs/shared-*`). Without it nothing outside the
+//! repository is read.
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::SystemTime;
 
 const SCENARIOS: [&str; 4] = [
     "shiki-wasm",
@@ -17,50 +26,119 @@ const SCENARIOS: [&str; 4] = [
     "no-leak",
 ];
 
-fn shared_dir() -> PathBuf {
-    if let Some(p) = std::env::var_os("HEAPSCOPE_SHARED") {
-        return PathBuf::from(p);
+fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// Where a scenario's servers come from.
+#[derive(Clone, Copy, Debug)]
+enum Source {
+    /// The repository's `scenarios/`.
+    Own,
+    /// `$HEAPSCOPE_SHARED/scenarios`, the cross-check.
+    Shared,
+}
+
+/// The repository's scenarios, and shared's when `HEAPSCOPE_SHARED` is set.
+fn sources() -> Vec<Source> {
+    let mut all = vec![Source::Own];
+    if std::env::var_os("HEAPSCOPE_SHARED").is_some() {
+        all.push(Source::Shared);
     }
-    let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    for up in here.ancestors() {
-        for candidate in [up.join("shared"), up.join("../shared")] {
-            if candidate.join("fixtures").is_dir() {
-                return candidate;
+    all
+}
+
+impl Source {
+    fn dir(self) -> PathBuf {
+        match self {
+            Source::Own => repo_root().join("scenarios"),
+            Source::Shared => {
+                PathBuf::from(std::env::var_os("HEAPSCOPE_SHARED").unwrap()).join("scenarios")
             }
         }
     }
-    panic!("cannot find shared/ (set HEAPSCOPE_SHARED)");
+
+    /// The cache folder of one run.
+    fn run_dir(self, scenario: &str) -> PathBuf {
+        let target = std::env::var_os("CARGO_TARGET_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| repo_root().join("target"));
+        match self {
+            Source::Own => target.join("scenario-runs").join(scenario),
+            Source::Shared => target.join(format!("scenario-runs/shared-{scenario}")),
+        }
+    }
 }
 
-fn runs_dir() -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target"));
-    target.join("scenario-runs")
+/// The newest modification time of the files below `dir`, leaving out
+/// node_modules and dot files (npm ci's lock file).
+fn newest_file(dir: &Path) -> SystemTime {
+    let mut newest = SystemTime::UNIX_EPOCH;
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let (path, meta) = (entry.path(), entry.metadata().unwrap());
+        let name = entry.file_name();
+        if name == "node_modules" || name.to_string_lossy().starts_with('.') {
+            continue;
+        }
+        if meta.is_dir() {
+            newest = newest.max(newest_file(&path));
+        } else {
+            newest = newest.max(meta.modified().unwrap());
+        }
+    }
+    newest
 }
 
-fn ensure_run(scenario: &str) -> PathBuf {
+fn ensure_run(source: Source, scenario: &str) -> PathBuf {
     // Tests run in parallel threads; one scenario run at a time, reused after.
     static RUNS: std::sync::Mutex<()> = std::sync::Mutex::new(());
     let _guard = RUNS.lock().unwrap_or_else(|e| e.into_inner());
-    let out = runs_dir().join(scenario);
-    if out.join("s3.heapsnapshot").is_file() && out.join("truth.json").is_file() {
+    let out = source.run_dir(scenario);
+    let truth = out.join("truth.json");
+    let made = std::fs::metadata(&truth).and_then(|m| m.modified()).ok();
+    let fresh = match source {
+        Source::Own => made.is_some_and(|t| t >= newest_file(&source.dir())),
+        Source::Shared => made.is_some(),
+    };
+    if fresh && out.join("s3.heapsnapshot").is_file() {
         return out;
     }
+    // Also drops the oracle's answers cached for the old snapshots.
+    let _ = std::fs::remove_dir_all(&out);
     std::fs::create_dir_all(&out).unwrap();
     let status = Command::new("bash")
-        .arg(shared_dir().join("scenarios/run.sh"))
+        .arg(source.dir().join("run.sh"))
         .arg(scenario)
         .arg(&out)
         .status()
         .expect("run.sh starts");
-    // Exit 3 means an expectation of the scenario's own truth check missed;
-    // the snapshots are still real and usable for exactness.
-    assert!(
-        status.code() == Some(0) || status.code() == Some(3),
-        "run.sh {scenario} failed: {status}"
-    );
+    match source {
+        // The repository's runs must show what their truth.json says.
+        Source::Own => assert_eq!(status.code(), Some(0), "run.sh {scenario} failed: {status}"),
+        // Shared's exit 3 means an expectation of its own truth check missed;
+        // the snapshots are still real and usable for exactness.
+        Source::Shared => assert!(
+            matches!(status.code(), Some(0 | 3)),
+            "shared run.sh {scenario} failed: {status}"
+        ),
+    }
     out
+}
+
+/// Every (source, scenario) pair to check, with a label for messages.
+fn runs() -> Vec<(String, Source, &'static str)> {
+    sources()
+        .into_iter()
+        .flat_map(|source| {
+            SCENARIOS
+                .iter()
+                .map(move |s| (format!("{source:?} {s}"), source, *s))
+        })
+        .collect()
+}
+
+fn devtools_oracle() -> PathBuf {
+    repo_root().join("tools/devtools-oracle/devtools-oracle.sh")
 }
 
 fn oracle(snapshot: &Path) -> Value {
@@ -73,7 +151,7 @@ fn oracle_with(snapshot: &Path, extra: &[&str], extension: &str) -> Value {
     let json_path = snapshot.with_extension(extension);
     if !json_path.is_file() {
         let out = Command::new("bash")
-            .arg(shared_dir().join("oracle/devtools/devtools-oracle.sh"))
+            .arg(devtools_oracle())
             .arg(snapshot)
             .args(["--quiet", "--top", "50", "--dup-strings", "0"])
             .args(extra)
@@ -104,8 +182,8 @@ fn heapscope(args: &[&str]) -> Value {
 
 #[test]
 fn scenario_snapshots_match_devtools_exactly() {
-    for scenario in SCENARIOS {
-        let dir = ensure_run(scenario);
+    for (scenario, source, name) in runs() {
+        let dir = ensure_run(source, name);
         for s in ["s1", "s2", "s3"] {
             let snap = dir.join(format!("{s}.heapsnapshot"));
             let file = snap.to_str().unwrap();
@@ -153,32 +231,38 @@ fn scenario_snapshots_match_devtools_exactly() {
     }
 }
 
-/// The DevTools bundle built by the shared oracle (built on first use).
+/// The DevTools bundle the oracle harness builds on first use (its
+/// `build/devtools-heap-snapshot.mjs`, or that file anywhere in its folder).
 fn devtools_bundle() -> PathBuf {
-    let shared = shared_dir();
     // Running the wrapper without arguments installs and bundles, then exits 2.
     let _ = Command::new("bash")
-        .arg(shared.join("oracle/devtools/devtools-oracle.sh"))
+        .arg(devtools_oracle())
         .output()
         .expect("oracle wrapper starts");
-    let cache = std::env::var_os("HEAPSCOPE_SHARED_CACHE")
-        .map(PathBuf::from)
-        .or_else(|| {
-            std::env::var_os("XDG_CACHE_HOME").map(|p| PathBuf::from(p).join("heapscope-shared"))
+    fn find(dir: &Path) -> Option<PathBuf> {
+        let entries = std::fs::read_dir(dir).ok()?;
+        entries.flatten().find_map(|e| {
+            let path = e.path();
+            if e.file_name() == "node_modules" {
+                None
+            } else if path.is_dir() {
+                find(&path)
+            } else {
+                (e.file_name() == "devtools-heap-snapshot.mjs").then_some(path)
+            }
         })
-        .unwrap_or_else(|| {
-            PathBuf::from(std::env::var_os("HOME").unwrap_or_default())
-                .join(".cache/heapscope-shared")
-        });
-    for candidate in [
-        shared.join("oracle/devtools/build/devtools-heap-snapshot.mjs"),
-        cache.join("oracle-devtools/build/devtools-heap-snapshot.mjs"),
-    ] {
-        if candidate.is_file() {
-            return candidate;
-        }
     }
-    panic!("DevTools bundle not found after running the oracle wrapper");
+    let harness = repo_root().join("tools/devtools-oracle");
+    let built = harness.join("build/devtools-heap-snapshot.mjs");
+    if built.is_file() {
+        return built;
+    }
+    find(&harness).unwrap_or_else(|| {
+        panic!(
+            "no devtools-heap-snapshot.mjs in {} after running the oracle wrapper",
+            harness.display()
+        )
+    })
 }
 
 /// Objects to compare: the largest, plus an even spread over the snapshot.
@@ -200,7 +284,7 @@ fn check_retainers(snapshot: &Path) {
     );
     let ids = sample_ids(&a);
     let out = Command::new("node")
-        .arg(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tools/devtools-retainers.mjs"))
+        .arg(repo_root().join("tools/devtools-retainers.mjs"))
         .arg(devtools_bundle())
         .arg(snapshot)
         .args(ids.iter().map(|i| i.to_string()))
@@ -238,10 +322,9 @@ fn check_retainers(snapshot: &Path) {
 
 #[test]
 fn retainers_view_matches_devtools() {
-    let fixture = shared_dir().join("fixtures/small-a.heapsnapshot.gz");
-    check_retainers(&fixture);
-    for scenario in SCENARIOS {
-        check_retainers(&ensure_run(scenario).join("s3.heapsnapshot"));
+    check_retainers(&repo_root().join("examples/small-a.heapsnapshot.gz"));
+    for (_, source, name) in runs() {
+        check_retainers(&ensure_run(source, name).join("s3.heapsnapshot"));
     }
 }
 
@@ -258,24 +341,27 @@ fn named_packages(snapshot: &Path) -> Vec<String> {
 
 #[test]
 fn packages_name_the_scenario_culprits() {
-    // shiki-wasm: the WebAssembly memory belongs to vscode-oniguruma (through shiki).
-    let shiki = named_packages(&ensure_run("shiki-wasm").join("s3.heapsnapshot"));
-    assert!(
-        matches!(shiki[0].as_str(), "vscode-oniguruma" | "shiki"),
-        "{shiki:?}"
-    );
-    // proxy-tls-sockets: express-http-proxy's per-request code is among the top packages.
-    let proxy = named_packages(&ensure_run("proxy-tls-sockets").join("s3.heapsnapshot"));
-    assert!(
-        proxy.iter().take(3).any(|p| p == "express-http-proxy"),
-        "{proxy:?}"
-    );
+    for source in sources() {
+        // shiki-wasm: the WebAssembly memory belongs to vscode-oniguruma (through shiki).
+        let shiki = named_packages(&ensure_run(source, "shiki-wasm").join("s3.heapsnapshot"));
+        assert!(
+            matches!(shiki[0].as_str(), "vscode-oniguruma" | "shiki"),
+            "{source:?}: {shiki:?}"
+        );
+        // proxy-tls-sockets: express-http-proxy's per-request code is among the top packages.
+        let proxy =
+            named_packages(&ensure_run(source, "proxy-tls-sockets").join("s3.heapsnapshot"));
+        assert!(
+            proxy.iter().take(3).any(|p| p == "express-http-proxy"),
+            "{source:?}: {proxy:?}"
+        );
+    }
 }
 
 #[test]
 fn diff_matches_devtools_comparison() {
-    for scenario in SCENARIOS {
-        let dir = ensure_run(scenario);
+    for (scenario, source, name) in runs() {
+        let dir = ensure_run(source, name);
         for (base, later) in [("s1", "s2"), ("s1", "s3")] {
             let b = dir.join(format!("{base}.heapsnapshot"));
             let l = dir.join(format!("{later}.heapsnapshot"));
@@ -326,6 +412,12 @@ fn leaks_json(dir: &Path, order: [&str; 3], extra: &[&str]) -> std::process::Out
 
 #[test]
 fn leaks_names_each_scenario_culprit_and_nothing_for_the_control() {
+    for source in sources() {
+        check_leaks(source);
+    }
+}
+
+fn check_leaks(source: Source) {
     // (scenario, classes that are the culprit, packages that are responsible)
     let expectations: [(&str, &[&str], &[&str]); 3] = [
         (
@@ -365,25 +457,26 @@ fn leaks_names_each_scenario_culprit_and_nothing_for_the_control() {
     ];
     for (scenario, classes, packages) in expectations {
         let out = leaks_json(
-            &ensure_run(scenario),
+            &ensure_run(source, scenario),
             ["s1", "s2", "s3"],
             &["--fail-on-leak"],
         );
+        let label = format!("{source:?} {scenario}");
         assert_eq!(
             out.status.code(),
             Some(3),
-            "{scenario}: --fail-on-leak exits 3; {}",
+            "{label}: --fail-on-leak exits 3; {}",
             String::from_utf8_lossy(&out.stderr)
         );
         let v: Value = serde_json::from_slice(&out.stdout).unwrap();
         let top = &v["suspects"][0];
         let class = top["class"].as_str().unwrap();
         let package = top["package"].as_str().unwrap();
-        assert!(classes.contains(&class), "{scenario}: top suspect {class}");
-        assert!(packages.contains(&package), "{scenario}: package {package}");
+        assert!(classes.contains(&class), "{label}: top suspect {class}");
+        assert!(packages.contains(&package), "{label}: package {package}");
         assert!(
             !top["path"].as_array().unwrap().is_empty(),
-            "{scenario}: a retaining path"
+            "{label}: a retaining path"
         );
         assert!(top["summary"].as_str().unwrap().len() > 40);
         assert!(top["heap_share"].as_f64().unwrap() > 0.05);
@@ -395,7 +488,7 @@ fn leaks_names_each_scenario_culprit_and_nothing_for_the_control() {
             let c = other["class"].as_str().unwrap();
             assert!(
                 !classes.contains(&c),
-                "{scenario}: {c} reported apart from {class}"
+                "{label}: {c} reported apart from {class}"
             );
         }
         if top["kind"] != "growing_object" {
@@ -406,7 +499,7 @@ fn leaks_names_each_scenario_culprit_and_nothing_for_the_control() {
                 .map(|r| r["class"].as_str().unwrap())
                 .collect();
             let covered = classes.iter().filter(|c| related.contains(c)).count();
-            assert!(covered >= 3, "{scenario}: related groups {related:?}");
+            assert!(covered >= 3, "{label}: related groups {related:?}");
             // Where they pile up is named, in the path or the summary: the Set
             // of theme listeners (truth.json), the agent's socket pool.
             let holder = match scenario {
@@ -422,36 +515,36 @@ fn leaks_names_each_scenario_culprit_and_nothing_for_the_control() {
             let summary = top["summary"].as_str().unwrap();
             assert!(
                 edges.contains(&holder) || summary.contains(holder),
-                "{scenario}: {holder} in {edges:?} or {summary}"
+                "{label}: {holder} in {edges:?} or {summary}"
             );
         }
     }
     let out = leaks_json(
-        &ensure_run("no-leak"),
+        &ensure_run(source, "no-leak"),
         ["s1", "s2", "s3"],
         &["--fail-on-leak"],
     );
     assert_eq!(
         out.status.code(),
         Some(0),
-        "no-leak: {}",
+        "{source:?} no-leak: {}",
         String::from_utf8_lossy(&out.stdout)
     );
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(
         v["suspects"].as_array().unwrap().len(),
         0,
-        "no-leak reports nothing"
+        "{source:?} no-leak reports nothing"
     );
 }
 
 #[test]
 fn leaks_rejects_wrong_order_and_mixed_processes() {
-    let dir = ensure_run("proxy-tls-sockets");
+    let dir = ensure_run(Source::Own, "proxy-tls-sockets");
     let out = leaks_json(&dir, ["s3", "s2", "s1"], &[]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("oldest first"));
-    let other = ensure_run("no-leak").join("s2.heapsnapshot");
+    let other = ensure_run(Source::Own, "no-leak").join("s2.heapsnapshot");
     let out = Command::new(env!("CARGO_BIN_EXE_heapscope"))
         .args([
             "leaks",
