@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmark: heapscope against DevTools (oracle), memlab and the fastest Rust peer,
+# Benchmark: heapscope against DevTools (tools/devtools-oracle), memlab and the fastest Rust peer,
 # on the same large snapshots, in one run. Prints wall time and peak RSS per tool
 # and the ratios to heapscope. Timings, never assertions.
 #
@@ -121,7 +121,7 @@ for scale in $sizes; do
     row "dinfuehr/heap-snapshot summary (median)" "$w" "$r"
   fi
   if [ "$skip_devtools" = 0 ]; then
-    read -r w r < <(measure "devtools-$scale" bash "$shared/oracle/devtools/devtools-oracle.sh" "$file" --quiet --dup-strings 0)
+    read -r w r < <(measure "devtools-$scale" bash "$repo/tools/devtools-oracle/devtools-oracle.sh" "$file" --quiet --dup-strings 0)
     row "DevTools oracle (chrome-devtools-frontend)" "$w" "$r"
     if [ "$w" != failed ]; then
       python3 - "$bench_dir/out.heapscope-$scale" "$bench_dir/out.devtools-$scale" <<'PY'

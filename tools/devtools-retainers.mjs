@@ -1,10 +1,11 @@
 // DevTools' Retainers view for chosen objects, computed by Chrome DevTools' own
-// heap snapshot code (the bundle the shared DevTools oracle builds). Glue only:
+// heap snapshot code (the bundle that tools/devtools-oracle builds). Glue only:
 // load the snapshot as the DevTools worker does, then ask
 // createRetainingEdgesProvider(node) sorted with the Retainers grid's default
 // comparator ('!edgeDistance' ascending, then retainer name ascending).
 //
 //   node tools/devtools-retainers.mjs BUNDLE SNAPSHOT[.gz] ID [ID...]   > out.json
+//   BUNDLE="$(tools/devtools-oracle/devtools-oracle.sh --bundle-path)"  (installs and builds it)
 //
 // Prints {"<id>": [{"edge_type", "edge_name", "retainer_id", "retainer_name", "distance"}...]}.
 

@@ -10,16 +10,70 @@ fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_heapscope"))
 }
 
+/// The repository's fixture `tests/fixtures/small-a.heapsnapshot.gz` (made by
+/// its `make-fixtures.sh`).
 fn fixture() -> PathBuf {
-    let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    for up in here.ancestors() {
-        for candidate in [up.join("shared/fixtures"), up.join("../shared/fixtures")] {
-            if candidate.join("small-a.heapsnapshot.gz").is_file() {
-                return candidate.join("small-a.heapsnapshot.gz");
-            }
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/small-a.heapsnapshot.gz")
+}
+
+/// Objects of the fixture that tests look at, found by the shapes that
+/// `make-snapshots.js` builds, not by id (ids change when fixtures are remade).
+struct Landmarks {
+    node_count: usize,
+    /// The `shop` object, and the Map it holds as `.customers`.
+    shop: u32,
+    customers: u32,
+    /// A WeakMap value (a `MetaInfo`), its key (a `WeakKey` in an array) and
+    /// the WeakMap's table.
+    weak_value: u32,
+    weak_key: u32,
+    weak_table: u32,
+}
+
+fn landmarks() -> &'static Landmarks {
+    static FOUND: std::sync::OnceLock<Landmarks> = std::sync::OnceLock::new();
+    FOUND.get_or_init(|| {
+        let s = heapscope_snapshot::read_snapshot(fixture().to_str().unwrap()).unwrap();
+        let object = s.node_types.object;
+        // (source, edge name, target) for every edge
+        let edges = || {
+            (0..s.node_count() as u32).flat_map(|v| {
+                let s = &s;
+                s.edge_range(v)
+                    .map(move |e| (v, s.edge_name(e), s.edges.to[e]))
+            })
+        };
+        let (shop, customers) = edges()
+            .find(|(_, name, to)| name == "customers" && s.node_name(*to) == "Map")
+            .map(|(v, _, to)| (v, to))
+            .expect("shop.customers");
+        let (weak_key, weak_value) = edges()
+            .find(|(v, name, to)| {
+                s.nodes.ty[*v as usize] == object
+                    && s.node_name(*v) == "WeakKey"
+                    && name.contains("part of key")
+                    && s.node_name(*to) == "MetaInfo"
+            })
+            .map(|(v, _, to)| (v, to))
+            .expect("a WeakKey -> MetaInfo entry");
+        let weak_table = edges()
+            .find(|(v, name, to)| {
+                name == "table"
+                    && s.node_name(*v) == "WeakMap"
+                    && s.edge_range(*to).any(|e| s.edges.to[e] == weak_value)
+            })
+            .map(|(_, _, to)| to)
+            .expect("the WeakMap's table");
+        let id = |v: u32| s.nodes.id[v as usize];
+        Landmarks {
+            node_count: s.node_count(),
+            shop: id(shop),
+            customers: id(customers),
+            weak_value: id(weak_value),
+            weak_key: id(weak_key),
+            weak_table: id(weak_table),
         }
-    }
-    panic!("cannot find shared/fixtures");
+    })
 }
 
 fn temp_dir(name: &str) -> PathBuf {
@@ -231,7 +285,10 @@ fn unsupported_layout() {
 #[test]
 fn wrong_counts_and_targets() {
     let text = String::from_utf8(plain_text()).unwrap();
-    let more = text.replacen("\"node_count\":55572", "\"node_count\":55573", 1);
+    let count = format!("\"node_count\":{}", landmarks().node_count);
+    let one_more = format!("\"node_count\":{}", landmarks().node_count + 1);
+    let more = text.replacen(&count, &one_more, 1);
+    assert_ne!(more, text);
     write_and_fail("count.heapsnapshot", more.as_bytes(), &["nodes array"]);
     let edges_at = text.find("\"edges\":[").unwrap() + "\"edges\":[".len();
     let mut bad_target = text.clone();
@@ -266,8 +323,9 @@ fn help_lists_commands() {
 fn investigation_commands_work_on_the_example() {
     let f = fixture();
     let f = f.to_str().unwrap();
-    // @64371 is the Map held by a module object in small-a.
-    let out = run(&["retainers", f, "@64371", "--json"]);
+    let (shop, customers) = (landmarks().shop, landmarks().customers);
+    let at = |id: u32| format!("@{id}");
+    let out = run(&["retainers", f, &at(customers), "--json"]);
     assert!(
         out.status.success(),
         "{}",
@@ -277,7 +335,7 @@ fn investigation_commands_work_on_the_example() {
     assert_eq!(v["target"]["class_name"], "Map");
     assert_eq!(v["retainers"][0]["label"], ".customers");
     let path = v["paths"][0].as_array().unwrap();
-    assert_eq!(path.last().unwrap()["node"]["id"], 64371);
+    assert_eq!(path.last().unwrap()["node"]["id"], customers);
     assert_eq!(path[0]["node"]["id"], 1, "paths start at the root");
     for w in path.windows(2) {
         assert!(
@@ -296,16 +354,17 @@ fn investigation_commands_work_on_the_example() {
         "every instance is in a group"
     );
 
-    let out = run(&["inspect", f, "@64371", "--json"]);
+    let out = run(&["inspect", f, &at(customers), "--json"]);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let chain = v["dominator_chain"].as_array().unwrap();
-    assert_eq!(chain[0]["id"], 64371);
+    assert_eq!(chain[0]["id"], customers);
     assert_eq!(chain.last().unwrap()["id"], 1);
     assert_eq!(v["outgoing"][0]["label"], "{table}");
 
-    let out = run(&["dominators", f, "@64367", "--depth", "1", "--json"]);
+    let out = run(&["dominators", f, &at(shop), "--depth", "1", "--json"]);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let kids = v["children"].as_array().unwrap();
+    assert!(!kids.is_empty());
     assert!(kids
         .windows(2)
         .all(|w| w[0]["retained_size"].as_u64() >= w[1]["retained_size"].as_u64()));
@@ -372,13 +431,14 @@ fn investigation_bad_input() {
 
 #[test]
 fn weakmap_values_are_reached_through_their_key() {
-    // In small-a, @106663 is a WeakMap value whose key @106555 sits in an array;
-    // @106661 is the WeakMap's table. Paths go through the key, never the table.
+    // A WeakMap value whose key sits in an array: paths go through the key,
+    // never through the WeakMap's table.
+    let l = landmarks();
     let f = fixture();
     let out = run(&[
         "retainers",
         f.to_str().unwrap(),
-        "@106663",
+        &format!("@{}", l.weak_value),
         "--paths",
         "3",
         "--json",
@@ -393,8 +453,14 @@ fn weakmap_values_are_reached_through_their_key() {
             .iter()
             .map(|s| s["node"]["id"].as_u64().unwrap())
             .collect();
-        assert!(ids.contains(&106555), "through the key: {ids:?}");
-        assert!(!ids.contains(&106661), "not through the table: {ids:?}");
+        assert!(
+            ids.contains(&(l.weak_key as u64)),
+            "through the key: {ids:?}"
+        );
+        assert!(
+            !ids.contains(&(l.weak_table as u64)),
+            "not through the table: {ids:?}"
+        );
     }
 }
 

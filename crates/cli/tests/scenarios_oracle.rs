@@ -19,6 +19,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::SystemTime;
 
+#[path = "../../analysis/tests/common/retainers.rs"]
+mod retainers;
+
 const SCENARIOS: [&str; 4] = [
     "shiki-wasm",
     "eval-per-request",
@@ -231,38 +234,19 @@ fn scenario_snapshots_match_devtools_exactly() {
     }
 }
 
-/// The DevTools bundle the oracle harness builds on first use (its
-/// `build/devtools-heap-snapshot.mjs`, or that file anywhere in its folder).
+/// The DevTools bundle that the oracle harness builds on first use.
 fn devtools_bundle() -> PathBuf {
-    // Running the wrapper without arguments installs and bundles, then exits 2.
-    let _ = Command::new("bash")
+    let out = Command::new("bash")
         .arg(devtools_oracle())
+        .arg("--bundle-path")
         .output()
         .expect("oracle wrapper starts");
-    fn find(dir: &Path) -> Option<PathBuf> {
-        let entries = std::fs::read_dir(dir).ok()?;
-        entries.flatten().find_map(|e| {
-            let path = e.path();
-            if e.file_name() == "node_modules" {
-                None
-            } else if path.is_dir() {
-                find(&path)
-            } else {
-                (e.file_name() == "devtools-heap-snapshot.mjs").then_some(path)
-            }
-        })
-    }
-    let harness = repo_root().join("tools/devtools-oracle");
-    let built = harness.join("build/devtools-heap-snapshot.mjs");
-    if built.is_file() {
-        return built;
-    }
-    find(&harness).unwrap_or_else(|| {
-        panic!(
-            "no devtools-heap-snapshot.mjs in {} after running the oracle wrapper",
-            harness.display()
-        )
-    })
+    assert!(
+        out.status.success(),
+        "devtools-oracle.sh --bundle-path: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    PathBuf::from(String::from_utf8(out.stdout).unwrap().trim_end())
 }
 
 /// Objects to compare: the largest, plus an even spread over the snapshot.
@@ -296,28 +280,8 @@ fn check_retainers(snapshot: &Path) {
         String::from_utf8_lossy(&out.stderr)
     );
     let theirs: Value = serde_json::from_slice(&out.stdout).unwrap();
-    for id in ids {
-        let v = a.node_by_id(id).unwrap();
-        let ours: Vec<Value> = a
-            .retainers_view(v)
-            .iter()
-            .map(|e| {
-                serde_json::json!({
-                    "edge_type": a.edge_type_name(e.edge),
-                    "edge_name": a.snap.edge_name(e.edge),
-                    "retainer_id": a.snap.nodes.id[e.source as usize],
-                    "retainer_name": heapscope_analysis::names::display_name(&a.snap, e.source),
-                    "distance": a.distances[e.source as usize],
-                })
-            })
-            .collect();
-        assert_eq!(
-            &Value::Array(ours),
-            &theirs[id.to_string()],
-            "{}: retainers of @{id}",
-            snapshot.display()
-        );
-    }
+    let checked = retainers::check_retainers(&a, &theirs, &snapshot.display().to_string());
+    assert_eq!(checked, ids.len());
 }
 
 #[test]

@@ -1,43 +1,43 @@
-//! Shared helpers for tests: where `shared/` is, and loading fixtures.
+//! Shared helpers for tests: the repository's fixtures (`tests/fixtures/`,
+//! made by its `make-fixtures.sh`), loading them, and the checks of heapscope's
+//! views against what the DevTools harness recorded.
 
 #![allow(dead_code)]
 
-use std::path::PathBuf;
+pub mod devtools;
+pub mod retainers;
 
-/// The project's `shared/` folder (`HEAPSCOPE_SHARED` overrides).
-pub fn shared_dir() -> PathBuf {
-    if let Some(p) = std::env::var_os("HEAPSCOPE_SHARED") {
-        return PathBuf::from(p);
-    }
-    let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    for up in here.ancestors() {
-        let candidate = up.join("shared");
-        if candidate.join("fixtures").is_dir() {
-            return candidate;
-        }
-        let sibling = up.join("../shared");
-        if sibling.join("fixtures").is_dir() {
-            return sibling;
-        }
-    }
-    panic!("cannot find shared/ (set HEAPSCOPE_SHARED)");
+use std::path::{Path, PathBuf};
+
+/// The repository's fixtures folder, `tests/fixtures/`.
+pub fn fixtures_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures")
 }
 
 pub fn fixture(name: &str) -> PathBuf {
-    shared_dir().join("fixtures").join(name)
+    fixtures_dir().join(name)
 }
 
-pub fn oracle_json(name: &str) -> serde_json::Value {
-    let text = std::fs::read_to_string(fixture(name)).expect("oracle json");
+pub fn read_json(path: &Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     serde_json::from_str(&text).expect("valid json")
 }
 
+/// A JSON file that the DevTools harness recorded beside the fixtures.
+pub fn oracle_json(name: &str) -> serde_json::Value {
+    read_json(&fixture(name))
+}
+
 pub fn analyze(name: &str) -> heapscope_analysis::Analysis {
-    analyze_keeping(name, heapscope_analysis::Keep::Graph)
+    analyze_path(&fixture(name), heapscope_analysis::Keep::Graph)
 }
 
 pub fn analyze_keeping(name: &str, keep: heapscope_analysis::Keep) -> heapscope_analysis::Analysis {
-    let path = fixture(name);
+    analyze_path(&fixture(name), keep)
+}
+
+pub fn analyze_path(path: &Path, keep: heapscope_analysis::Keep) -> heapscope_analysis::Analysis {
     let snap = heapscope_snapshot::read_snapshot(path.to_str().unwrap()).expect("fixture parses");
     match keep {
         heapscope_analysis::Keep::Graph => heapscope_analysis::Analysis::new(snap),
