@@ -136,7 +136,8 @@ impl ByteStream {
 
     /// Scans an array of unsigned integers whose `[` was consumed, up to and
     /// including the closing `]`, handing the values to `sink` in batches (one
-    /// or two per chunk, in order). As in DevTools, values are taken modulo 2^32.
+    /// or two per chunk, in order). A value past 32 bits is an error (DevTools
+    /// takes it modulo 2^32: a silently wrong size).
     /// Large chunks are split at a separator and scanned on two threads.
     pub fn read_u32_array<F>(&mut self, mut sink: F) -> Result<()>
     where
@@ -180,28 +181,36 @@ impl ByteStream {
                         let handle =
                             scope.spawn(|| scan_numbers(b, &mut state_b, &mut second_vals));
                         let res_a = scan_numbers(a, &mut state, &mut first_vals);
-                        (res_a, handle.join().unwrap_or(Err(0)))
+                        (res_a, handle.join().unwrap_or(Err(ScanError::Byte(0))))
                     });
-                    if res_b.0.is_ok() {
+                    let mut res_a = res_b.0;
+                    if res_a.is_ok() {
                         // `b` starts with a separator, so `a` ends on a complete value.
-                        state.flush(&mut first_vals);
+                        res_a = state.flush(&mut first_vals).map_err(|e| e.shifted(mid));
                         state = state_b;
                     }
-                    (res_b.0, res_b.1.map_err(|i| i + mid))
+                    (res_a, res_b.1.map_err(|e| e.shifted(mid)))
                 }
                 None => (scan_numbers(region, &mut state, &mut first_vals), Ok(())),
             };
-            if let Err(i) = scan_a.and(scan_b) {
-                let b = region[i];
-                self.pos += i;
-                return Err(self.error(format!(
-                    "expected a digit, ',' or ']' in a number array, found {}",
-                    show_byte(b)
-                )));
-            }
             let consumed = region.len();
-            if close.is_some() {
-                state.flush(&mut second_vals);
+            let mut ended = scan_a.and(scan_b);
+            if ended.is_ok() && close.is_some() {
+                ended = state
+                    .flush(&mut second_vals)
+                    .map_err(|e| e.shifted(consumed));
+            }
+            if let Err(e) = ended {
+                self.pos += e.at().min(region.len());
+                return Err(self.error(match e {
+                    ScanError::Byte(i) => format!(
+                        "expected a digit, ',' or ']' in a number array, found {}",
+                        show_byte(region[i])
+                    ),
+                    ScanError::TooLarge(_) => "a number does not fit in 32 bits (4,294,967,295 \
+                         at most): heapscope cannot read values this large yet"
+                        .to_string(),
+                }));
             }
             if let Err(m) = each(&mut first_vals, &second_vals, carry) {
                 return Err(self.error(m));
@@ -482,16 +491,51 @@ impl ByteStream {
 /// A number that may continue in the next chunk.
 #[derive(Default, Clone, Copy)]
 struct ScanState {
-    acc: u32,
-    in_num: bool,
+    acc: u64,
+    /// Digits of the number being read (0: between numbers).
+    digits: u32,
 }
 
 impl ScanState {
-    fn flush(&mut self, out: &mut Vec<u32>) {
-        if self.in_num {
-            out.push(self.acc);
+    fn flush(&mut self, out: &mut Vec<u32>) -> std::result::Result<(), ScanError> {
+        let state = std::mem::take(self);
+        if state.digits > 0 {
+            out.push(fits(state.acc, state.digits).ok_or(ScanError::TooLarge(0))?);
         }
-        *self = ScanState::default();
+        Ok(())
+    }
+}
+
+/// Why a number array stopped: a byte that is not part of one (at its
+/// offset), or a value too large for the 32-bit columns (ending there).
+#[derive(Debug, Clone, Copy)]
+enum ScanError {
+    Byte(usize),
+    TooLarge(usize),
+}
+
+impl ScanError {
+    fn shifted(self, by: usize) -> Self {
+        match self {
+            ScanError::Byte(i) => ScanError::Byte(i + by),
+            ScanError::TooLarge(i) => ScanError::TooLarge(i + by),
+        }
+    }
+
+    fn at(self) -> usize {
+        match self {
+            ScanError::Byte(i) | ScanError::TooLarge(i) => i,
+        }
+    }
+}
+
+/// A value read with `digits` digits as a `u32`, when it is one (at most 19
+/// digits cannot wrap the 64-bit accumulator).
+#[inline]
+fn fits(acc: u64, digits: u32) -> Option<u32> {
+    match digits <= 19 {
+        true => u32::try_from(acc).ok(),
+        false => None,
     }
 }
 
@@ -516,36 +560,41 @@ fn scan_numbers(
     buf: &[u8],
     state: &mut ScanState,
     out: &mut Vec<u32>,
-) -> std::result::Result<(), usize> {
+) -> std::result::Result<(), ScanError> {
     // Each emitted value needs a separator, and all but the first a digit too.
     out.reserve(buf.len() / 2 + 2);
     let mut acc = state.acc;
-    let mut in_num = state.in_num;
+    let mut digits = state.digits;
     let mut len = out.len();
     let spare = out.spare_capacity_mut();
     let base = len;
     for (i, &b) in buf.iter().enumerate() {
         let d = b.wrapping_sub(b'0');
         if d < 10 {
-            acc = acc.wrapping_mul(10).wrapping_add(d as u32);
-            in_num = true;
+            acc = acc.wrapping_mul(10).wrapping_add(d as u64);
+            digits += 1;
         } else if b == b',' || is_ws(b) {
-            if in_num {
-                spare[len - base].write(acc);
+            if digits > 0 {
+                let Some(value) = fits(acc, digits) else {
+                    // SAFETY: the first `len` elements were written above.
+                    unsafe { out.set_len(len) };
+                    return Err(ScanError::TooLarge(i));
+                };
+                spare[len - base].write(value);
                 len += 1;
                 acc = 0;
-                in_num = false;
+                digits = 0;
             }
         } else {
             // SAFETY: the first `len` elements were written above.
             unsafe { out.set_len(len) };
-            return Err(i);
+            return Err(ScanError::Byte(i));
         }
     }
     // SAFETY: the first `len` elements were written above.
     unsafe { out.set_len(len) };
     state.acc = acc;
-    state.in_num = in_num;
+    state.digits = digits;
     Ok(())
 }
 

@@ -196,3 +196,37 @@ fn decodes_raw_utf8_invalid_bytes_and_escapes_alike_in_any_order() {
         ]
     );
 }
+
+#[test]
+fn a_value_past_32_bits_is_an_error_not_a_wrapped_number() {
+    // A 5 GB node (5,000,000,000 read modulo 2^32 would be 705,032,704), the
+    // largest value that fits, and values that end a chunk half or the array.
+    let good = tiny(r#"["", "a", "b"]"#);
+    let fits = good.replace(",3,1,3,40,0,0,0\n", ",3,1,3,4294967295,0,0,0\n");
+    let s = read_snapshot(write("fits.heapsnapshot", &fits).to_str().unwrap()).unwrap();
+    assert_eq!(s.nodes.self_size[1], u32::MAX);
+    for (name, text) in [
+        (
+            "5 GB",
+            good.replace(",3,1,3,40,0,0,0\n", ",3,1,3,5000000000,0,0,0\n"),
+        ),
+        (
+            "2^40",
+            good.replace(",3,1,3,40,0,0,0\n", ",3,1,3,1099511627776,0,0,0\n"),
+        ),
+        (
+            "2^64 + 1",
+            good.replace(",3,1,3,40,0,0,0\n", ",3,1,3,18446744073709551617,0,0,0\n"),
+        ),
+        (
+            "last value",
+            good.replace("[1,0,7,2,1,14]", "[1,0,7,2,1,14000000000]"),
+        ),
+    ] {
+        let e = err(&text);
+        assert!(
+            e.contains("does not fit in 32 bits") && e.contains("at byte"),
+            "{name}: {e}"
+        );
+    }
+}
