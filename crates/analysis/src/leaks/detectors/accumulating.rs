@@ -23,7 +23,7 @@ pub fn detect(cx: &LeakContext, options: &LeakOptions) -> Vec<Candidate> {
             .iter()
             .map(|c| c.get(&key).copied().unwrap_or(0))
             .collect();
-        if !steadily_growing(&counts) {
+        if !steadily_growing(&counts) || churn(&counts, members.len() as u64, options) {
             continue;
         }
         let retained = cx.last.set_retained_size(&members);
@@ -59,6 +59,14 @@ pub fn detect(cx: &LeakContext, options: &LeakOptions) -> Vec<Candidate> {
         });
     }
     out
+}
+
+/// New objects that mostly replaced old ones of their class (strings
+/// re-made, buffers recycled): the count barely grows while many new ones
+/// are alive. A leak's count grows by about as many objects as survive.
+fn churn(counts: &[u64], survivors: u64, options: &LeakOptions) -> bool {
+    let grew = counts[counts.len() - 1].saturating_sub(counts[0]);
+    grew < options.min_count && grew * 4 < survivors
 }
 
 /// New objects of the last snapshot (not in the first) by group key, each
@@ -151,6 +159,28 @@ mod tests {
         assert_eq!(item.members.len(), 120, "new since the first snapshot");
         assert_eq!(item.retained, 120 * 100);
         assert_eq!(item.growth, 60.0);
+    }
+
+    #[test]
+    fn new_objects_replacing_old_ones_are_churn_not_a_group() {
+        // 100 items in each snapshot, 60 of them replaced by new ones each
+        // time, one more each time: 121 new survivors, the count +1, +1.
+        let snaps: Vec<Analysis> = [(0u32, 100u32), (60, 101), (120, 102)]
+            .iter()
+            .map(|&(first, count)| {
+                let mut g = crate::leaks::test_graph::Graph::new();
+                let list = g.node("object", "Array", 3, 32);
+                g.edge(0, "element", "1", list);
+                for k in 0..count {
+                    let item = g.node("object", "Item", 1001 + 2 * (first + k), 100);
+                    g.edge(list, "element", &k.to_string(), item);
+                }
+                g.analysis()
+            })
+            .collect();
+        let refs: Vec<&Analysis> = snaps.iter().collect();
+        let found = super::detect(&LeakContext::new(&refs).unwrap(), &OPTIONS);
+        assert!(found.iter().all(|c| c.class != "Item"), "{found:?}");
     }
 
     #[test]
