@@ -103,6 +103,7 @@ mod tests {
             class: class.into(),
             package: "(app)".into(),
             counts: vec![],
+            class_bytes: vec![],
             unit: match unit {
                 "bytes" => crate::leaks::Unit::Bytes,
                 _ => crate::leaks::Unit::Objects,

@@ -47,6 +47,10 @@ enum Command {
     Load(commands::load::Args),
     /// Start an app (or attach), drive load, snapshot in one session and report its leaks per request.
     Hunt(Box<commands::hunt::Args>),
+    /// One self-contained HTML report of a hunt folder, a capture series or snapshots.
+    Report(commands::report::Args),
+    /// A local web UI to explore snapshots, like DevTools' Memory panel.
+    Serve(commands::serve::Args),
     /// Shell completions on stdout: `heapscope completions bash > ~/.local/share/bash-completion/completions/heapscope`.
     Completions(commands::completions::Args),
     /// The manual page (roff) on stdout: `heapscope man > heapscope.1`.
@@ -83,6 +87,8 @@ fn main() -> ExitCode {
         Command::Profile(args) => commands::profile::run(args),
         Command::Load(args) => commands::load::run(args),
         Command::Hunt(args) => commands::hunt::run(*args),
+        Command::Report(args) => commands::report::run(args),
+        Command::Serve(args) => commands::serve::run(args),
         Command::Completions(args) => commands::completions::run(args, Cli::command()),
         Command::Man => commands::completions::man(Cli::command()),
     };

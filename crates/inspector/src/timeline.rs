@@ -44,6 +44,52 @@ pub fn csv_row(s: &Sample) -> String {
     )
 }
 
+/// Reads a timeline CSV as [`csv_row`] writes it (the header first); the
+/// error names the line and the field that does not parse.
+pub fn parse_csv(text: &str) -> Result<Vec<Sample>, String> {
+    let mut lines = text.lines().enumerate();
+    match lines.next() {
+        Some((_, header)) if header.trim() == CSV_HEADER => {}
+        _ => {
+            return Err(format!(
+                "the first line is not the timeline header ({CSV_HEADER})"
+            ))
+        }
+    }
+    lines
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, line)| {
+            parse_csv_row(line).map_err(|field| format!("line {}: {field} is not a number", i + 1))
+        })
+        .collect()
+}
+
+fn parse_csv_row(line: &str) -> Result<Sample, &'static str> {
+    let f: Vec<&str> = line.split(',').map(str::trim).collect();
+    if f.len() != 8 {
+        return Err("the row (8 fields expected)");
+    }
+    fn opt<T: std::str::FromStr>(v: &str, name: &'static str) -> Result<Option<T>, &'static str> {
+        match v {
+            "" => Ok(None),
+            v => v.parse().map(Some).map_err(|_| name),
+        }
+    }
+    fn req<T: std::str::FromStr>(v: &str, name: &'static str) -> Result<T, &'static str> {
+        opt(v, name)?.ok_or(name)
+    }
+    Ok(Sample {
+        t_s: req(f[0], "t_s")?,
+        unix_ms: req(f[1], "unix_ms")?,
+        rss_bytes: req(f[2], "rss_bytes")?,
+        cpu_percent: opt(f[3], "cpu_percent")?,
+        heap_used_bytes: opt(f[4], "heap_used_bytes")?,
+        heap_total_bytes: opt(f[5], "heap_total_bytes")?,
+        external_bytes: opt(f[6], "external_bytes")?,
+        array_buffers_bytes: opt(f[7], "array_buffers_bytes")?,
+    })
+}
+
 impl Sample {
     /// RSS outside the JS heap and external memory: native allocations, code,
     /// thread stacks.
@@ -378,6 +424,48 @@ pub struct TimelineFile<'a> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn csv_reads_back_what_csv_row_writes() {
+        let samples = vec![
+            Sample {
+                t_s: 0.0,
+                unix_ms: 1_700_000_000_000,
+                rss_bytes: 50_000_000,
+                cpu_percent: None,
+                heap_used_bytes: Some(10),
+                heap_total_bytes: Some(20),
+                external_bytes: Some(3),
+                array_buffers_bytes: Some(1),
+            },
+            Sample {
+                t_s: 1.5,
+                unix_ms: 1_700_000_001_500,
+                rss_bytes: 51_000_000,
+                cpu_percent: Some(12.5),
+                heap_used_bytes: None,
+                heap_total_bytes: None,
+                external_bytes: None,
+                array_buffers_bytes: None,
+            },
+        ];
+        let mut text = format!("{CSV_HEADER}\n");
+        for s in &samples {
+            text.push_str(&csv_row(s));
+            text.push('\n');
+        }
+        let back = parse_csv(&text).unwrap();
+        assert_eq!(back.len(), 2);
+        assert_eq!(back[0].rss_bytes, 50_000_000);
+        assert_eq!(back[0].cpu_percent, None);
+        assert_eq!(back[1].cpu_percent, Some(12.5));
+        assert_eq!(back[1].heap_used_bytes, None);
+        assert_eq!(back[1].t_s, 1.5);
+        let bad = parse_csv(&format!("{CSV_HEADER}\n1,2,x,,,,,\n")).unwrap_err();
+        assert_eq!(bad, "line 2: rss_bytes is not a number");
+        assert!(parse_csv("a,b\n").is_err());
+    }
+
     use super::*;
 
     const M: u64 = 1_000_000;

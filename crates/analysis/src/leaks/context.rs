@@ -17,6 +17,8 @@ pub struct LeakContext<'a> {
     pub earlier_ids: Vec<IdIndex>,
     /// Instances per group key, per snapshot.
     pub counts: Vec<FxHashMap<String, u64>>,
+    /// Shallow bytes per group key, per snapshot.
+    pub bytes: Vec<FxHashMap<String, u64>>,
     pub packages: PackageAttribution,
     /// The last snapshot's total size (at least 1).
     pub total: f64,
@@ -33,14 +35,19 @@ impl<'a> LeakContext<'a> {
         let last = *snaps.last().expect("checked");
         let (packages, counts) = std::thread::scope(|scope| {
             let packages = scope.spawn(|| last.package_attribution());
-            let counts = snaps.iter().map(|a| counts_by_group(a)).collect();
-            (packages.join().expect("package thread panicked"), counts)
+            let (counts, bytes) = snaps.iter().map(|a| counts_by_group(a)).unzip();
+            (
+                packages.join().expect("package thread panicked"),
+                (counts, bytes),
+            )
         });
+        let (counts, bytes) = counts;
         Ok(LeakContext {
             snaps,
             last,
             earlier_ids,
             counts,
+            bytes,
             packages,
             total: last.total_size().max(1.0),
             intervals: (snaps.len() - 1) as f64,
@@ -135,17 +142,24 @@ pub fn group_text(a: &Analysis, (function, id): GroupId) -> String {
     }
 }
 
-fn counts_by_group(a: &Analysis) -> FxHashMap<String, u64> {
-    let mut by_id: FxHashMap<GroupId, u64> = FxHashMap::default();
+/// Instances and shallow bytes per group key.
+fn counts_by_group(a: &Analysis) -> (FxHashMap<String, u64>, FxHashMap<String, u64>) {
+    let mut by_id: FxHashMap<GroupId, (u64, u64)> = FxHashMap::default();
     for v in 0..a.snap.node_count() as u32 {
-        if a.snap.nodes.self_size[v as usize] > 0 {
-            *by_id.entry(group_id(a, v)).or_insert(0) += 1;
+        let size = a.snap.nodes.self_size[v as usize] as u64;
+        if size > 0 {
+            let entry = by_id.entry(group_id(a, v)).or_insert((0, 0));
+            entry.0 += 1;
+            entry.1 += size;
         }
     }
     // Different ids may spell the same key (a class name added by analysis).
     let mut counts: FxHashMap<String, u64> = FxHashMap::default();
-    for (id, n) in by_id {
-        *counts.entry(group_text(a, id)).or_insert(0) += n;
+    let mut bytes: FxHashMap<String, u64> = FxHashMap::default();
+    for (id, (n, size)) in by_id {
+        let key = group_text(a, id);
+        *bytes.entry(key.clone()).or_insert(0) += size;
+        *counts.entry(key).or_insert(0) += n;
     }
-    counts
+    (counts, bytes)
 }

@@ -88,6 +88,7 @@ fn new_suspect(cx: &LeakContext, c: &Candidate) -> Suspect {
         class: c.class.clone(),
         package: String::new(),
         counts: c.counts.clone(),
+        class_bytes: Vec::new(),
         unit: c.unit,
         retained_size: c.retained,
         heap_share: c.retained as f64 / cx.total,

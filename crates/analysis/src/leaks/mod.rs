@@ -115,6 +115,9 @@ pub struct Suspect {
     pub counts: Vec<u64>,
     /// What `counts` measures.
     pub unit: Unit,
+    /// Shallow bytes of the group per snapshot (the object's own size for a
+    /// growing object; empty for a collection).
+    pub class_bytes: Vec<u64>,
     pub retained_size: u64,
     pub heap_share: f64,
     /// Mean growth per interval, in `unit`.
@@ -199,6 +202,38 @@ pub enum LeakInputError {
     },
 }
 
+impl LeakInputError {
+    /// The error in one line, naming the snapshots by `names` (given in the
+    /// order the snapshots were).
+    pub fn explain(&self, names: &[String]) -> String {
+        let name = |i: usize| names.get(i).map(String::as_str).unwrap_or("?");
+        match self {
+            LeakInputError::TooFew => "leaks needs at least two snapshots (three or more to tell a leak from a cache filling once), oldest first".into(),
+            LeakInputError::WrongOrder { earlier, later } => format!(
+                "{} is older than {} (its newest object id is smaller): give the snapshots oldest first",
+                name(*later),
+                name(*earlier)
+            ),
+            LeakInputError::DifferentIdSpaces { a, b, check } => check.explain(name(*a), name(*b)),
+        }
+    }
+}
+
+/// The shallow bytes of a suspect's group in each snapshot: its objects'
+/// for a group of objects, the object's own for a growing object; none for a
+/// collection (its entries are counted).
+fn class_bytes(cx: &LeakContext, s: &Suspect) -> Vec<u64> {
+    match s.unit {
+        Unit::Objects => cx
+            .bytes
+            .iter()
+            .map(|m| m.get(&s.class).copied().unwrap_or(0))
+            .collect(),
+        Unit::Bytes => s.counts.clone(),
+        Unit::Entries => Vec::new(),
+    }
+}
+
 /// Checks that the snapshots come from one process and are in time order.
 pub fn check_inputs(snaps: &[&Analysis]) -> Result<(), LeakInputError> {
     context::check(snaps, &context::earlier_indexes(snaps))
@@ -221,6 +256,9 @@ pub fn find_leaks(
     t.lap("  leaks: attribution");
     let mut suspects = merge::rank(suspects);
     narrate::narrate(&cx, &mut suspects);
+    for s in &mut suspects {
+        s.suspect.class_bytes = class_bytes(&cx, &s.suspect);
+    }
     let snapshots = snaps
         .iter()
         .map(|a| SnapshotInfo {

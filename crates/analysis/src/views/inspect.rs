@@ -189,6 +189,29 @@ impl Analysis {
         }
     }
 
+    /// A page of `v`'s retainers in DevTools' Retainers view order, and how
+    /// many there are.
+    pub fn retainers_page(&self, v: u32, offset: usize, limit: usize) -> (Vec<EdgeBrief>, usize) {
+        let all = self.retainers_view(v);
+        let page = all.iter().skip(offset).take(limit);
+        (
+            page.map(|e| self.edge_brief(e.edge, e.source)).collect(),
+            all.len(),
+        )
+    }
+
+    /// A page of `v`'s outgoing edges, largest target retained size first,
+    /// and how many there are.
+    pub fn edges_page(&self, v: u32, offset: usize, limit: usize) -> (Vec<EdgeBrief>, usize) {
+        let mut all = self.outgoing_edges(v);
+        all.sort_by(|a, b| self.retained[b.target as usize].cmp(&self.retained[a.target as usize]));
+        let page = all.iter().skip(offset).take(limit);
+        (
+            page.map(|e| self.edge_brief(e.edge, e.target)).collect(),
+            all.len(),
+        )
+    }
+
     /// The dominator tree below `v`: children by retained size, down to
     /// `depth` levels, leaving out children under `min_size` bytes and all but
     /// the `max_children` largest. Finds children with one pass over the

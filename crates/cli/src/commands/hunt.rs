@@ -105,6 +105,9 @@ pub struct Args {
     /// Print JSON (the hunt.json document).
     #[arg(long)]
     pub json: bool,
+    /// Mask string values in the HTML report (tokens, passwords, personal data).
+    #[arg(long)]
+    pub redact_strings: bool,
 }
 
 /// Runs the hunt: start or attach, rounds and snapshots, analysis, report.

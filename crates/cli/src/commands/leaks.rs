@@ -4,9 +4,7 @@ use crate::load;
 use crate::output::{emit, PrintMode, Rendered, View};
 use crate::CliError;
 use heapscope_analysis::attribution::CodeSite;
-use heapscope_analysis::leaks::{
-    find_leaks, LeakInputError, LeakOptions, LeakReport, PathStepOut, Unit,
-};
+use heapscope_analysis::leaks::{find_leaks, LeakOptions, LeakReport, PathStepOut, Unit};
 use heapscope_analysis::Analysis;
 use heapscope_report::{human_bytes, thousands};
 use serde::Serialize;
@@ -81,9 +79,24 @@ pub fn run(args: Args) -> Result<Rendered, CliError> {
     emit(&out, PrintMode::from_json_flag(args.json))
 }
 
-/// Loads the snapshots (two at a time: each load leaves a core idle for part
-/// of its dominator pass, which the other fills) and finds the suspects.
+/// Loads the snapshots and finds the suspects.
 pub fn find(files: &[String], options: &LeakOptions) -> Result<LeakReport, CliError> {
+    find_in(&load_all(files)?, files, options)
+}
+
+/// The suspects in snapshots already loaded (`files` names them in errors).
+pub fn find_in(
+    analyses: &[&'static Analysis],
+    files: &[String],
+    options: &LeakOptions,
+) -> Result<LeakReport, CliError> {
+    find_leaks(analyses, options).map_err(|e| CliError(e.explain(files)))
+}
+
+/// Loads the snapshots, two at a time (each load leaves a core idle for part
+/// of its dominator pass, which the other fills); the last one with the
+/// reverse index, which the leak analysis walks.
+pub fn load_all(files: &[String]) -> Result<Vec<&'static Analysis>, CliError> {
     let mut analyses: Vec<&'static Analysis> = Vec::new();
     for pair in files.chunks(2) {
         let last_pair = analyses.len() + pair.len() == files.len();
@@ -110,16 +123,7 @@ pub fn find(files: &[String], options: &LeakOptions) -> Result<LeakReport, CliEr
             analyses.push(a?);
         }
     }
-    find_leaks(&analyses, options).map_err(|e| match e {
-        LeakInputError::TooFew => CliError("leaks needs at least two snapshots (three or more to tell a leak from a cache filling once), oldest first".into()),
-        LeakInputError::WrongOrder { earlier, later } => CliError(format!(
-            "{} is older than {} (its newest object id is smaller): give the snapshots oldest first",
-            files[later], files[earlier]
-        )),
-        LeakInputError::DifferentIdSpaces { a, b, check } => {
-            CliError(check.explain(&files[a], &files[b]))
-        }
-    })
+    Ok(analyses)
 }
 
 pub fn render(report: &LeakReport, files: &[String]) -> String {

@@ -5,6 +5,7 @@
 
 use super::rounds::{Ran, Round};
 use super::Args;
+use crate::commands::report;
 use crate::commands::series::write_atomically;
 use crate::output::View;
 use crate::CliError;
@@ -14,6 +15,8 @@ use heapscope_inspector::recorder::EventKind;
 use heapscope_inspector::recorder::TimelineEvent;
 use heapscope_inspector::timeline::{verdict_with_gaps, TimelineFile, Verdict};
 use heapscope_report::{human_bytes, thousands};
+use heapscope_web::report::ReportInputs;
+use heapscope_web::Redaction;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -123,6 +126,7 @@ pub fn analyze(
         serde_json::to_string_pretty(&doc)? + "\n",
         &mut files,
     )?;
+    let timeline_value = serde_json::to_value(&doc)?;
     write(
         "load.json",
         serde_json::to_string_pretty(&ran.rounds)? + "\n",
@@ -138,7 +142,8 @@ pub fn analyze(
         min_bytes: args.min_bytes,
         min_count: args.min_count,
     };
-    let leaks = crate::commands::leaks::find(&snapshot_files, &options)?;
+    let analyses = crate::commands::leaks::load_all(&snapshot_files)?;
+    let leaks = crate::commands::leaks::find_in(&analyses, &snapshot_files, &options)?;
     write(
         "leaks.json",
         serde_json::to_string_pretty(&leaks)? + "\n",
@@ -176,10 +181,24 @@ pub fn analyze(
     found
         .files
         .push(dir.join("hunt.json").display().to_string());
+    let report_path = dir.join(report::HUNT_REPORT);
+    found.files.push(report_path.display().to_string());
     write_atomically(
         &dir.join("hunt.json"),
         (serde_json::to_string_pretty(&found)? + "\n").as_bytes(),
     )?;
+    let inputs = ReportInputs {
+        title: format!("heapscope hunt: {}", found.command.join(" ")),
+        inputs: vec![dir.display().to_string()],
+        leaks: Some(serde_json::to_value(&found.leaks)?),
+        hunt: Some(serde_json::to_value(&found)?),
+        timeline: Some(timeline_value),
+        load: Some(serde_json::to_value(&ran.rounds)?),
+        redaction: Redaction::from_flag(args.redact_strings),
+        version: env!("HEAPSCOPE_VERSION").to_string(),
+    };
+    let snapshot_files = &found.files[..analyses.len()];
+    report::write(&report_path, inputs, &analyses, snapshot_files)?;
     Ok(found)
 }
 
@@ -298,7 +317,7 @@ fn text(found: &Found, dir: &Path) -> String {
         ));
     }
     s.push_str(&format!(
-        "\nFiles in {}: s1…s{}.heapsnapshot, series.json, timeline.json, load.json, leaks.json, hunt.json, app.log\n",
+        "\nFiles in {}: s1…s{}.heapsnapshot, series.json, timeline.json, load.json, leaks.json, hunt.json, report.html (open it in a browser), app.log\n",
         dir.display(),
         found.leaks.snapshots.len()
     ));
