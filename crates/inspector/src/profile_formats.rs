@@ -9,7 +9,8 @@
 //!   alive: sampled allocations, not an estimate of every object) and
 //!   `space`/`bytes` (the estimated live bytes, V8's `selfSize`), the default.
 //!   Each profile node with bytes or samples of its own is one pprof sample
-//!   whose stack is the node's call path, leaf first, without V8's `(root)`.
+//!   whose stack is the node's call path, leaf first, without V8's `(root)`
+//!   (a sample V8 reports for a node missing from its tree counts for the root).
 //!
 //! The message structs below are the part of `profile.proto` this needs,
 //! derived by hand with prost (field numbers as in the proto; no build step).
@@ -55,9 +56,17 @@ pub fn pprof_gz(profile: &Profile, meta: PprofMeta) -> Result<Vec<u8>, FormatErr
 
 /// The pprof message of `profile` (not yet encoded).
 pub fn pprof(profile: &Profile, meta: PprofMeta) -> proto::Profile {
+    let mut in_tree = std::collections::HashSet::new();
+    node_ids(&profile.head, &mut in_tree);
+    // V8 can report a sample whose node is not in the tree: it counts for the root.
     let mut samples_by_node: HashMap<u64, i64> = HashMap::new();
     for s in &profile.samples {
-        *samples_by_node.entry(s.node_id).or_default() += 1;
+        let node = if in_tree.contains(&s.node_id) {
+            s.node_id
+        } else {
+            profile.head.id
+        };
+        *samples_by_node.entry(node).or_default() += 1;
     }
     let mut builder = Builder::new(&samples_by_node);
     let objects = builder.value_type("objects", "count");
@@ -83,6 +92,13 @@ pub fn pprof(profile: &Profile, meta: PprofMeta) -> proto::Profile {
         period_type: Some(period_type),
         period: i64::try_from(meta.interval_bytes).unwrap_or(i64::MAX),
         default_sample_type,
+    }
+}
+
+fn node_ids(node: &ProfileNode, ids: &mut std::collections::HashSet<u64>) {
+    ids.insert(node.id);
+    for child in &node.children {
+        node_ids(child, ids);
     }
 }
 
@@ -152,7 +168,8 @@ impl<'a> Builder<'a> {
     }
 
     /// V8's `(root)` is no frame of its own: its children start the stacks
-    /// (bytes on the root itself, never seen in practice, keep its frame).
+    /// (samples on the root itself, those of nodes missing from the tree, keep
+    /// its frame).
     fn add_tree(&mut self, head: &ProfileNode) {
         if self.has_values(head) {
             let id = self.location(head);
@@ -506,9 +523,15 @@ mod tests {
     fn empty_and_odd_profiles_convert() {
         let profile = crate::sampling::parse(ROOT_ONLY).unwrap();
         let p = decoded(&profile);
-        assert!(
-            p.sample.is_empty(),
-            "a sample of an unknown node is dropped"
+        let stacks: Vec<(Vec<String>, Vec<i64>)> = p
+            .sample
+            .iter()
+            .map(|s| (stack(&p, s), s.value.clone()))
+            .collect();
+        assert_eq!(
+            stacks,
+            [(vec!["(root)".to_string()], vec![1, 0])],
+            "a sample of a node missing from the tree counts for the root"
         );
         assert_eq!(p.string_table[0], "");
         assert!(crate::sampling::parse(r#"{"head": 3}"#).is_err());
