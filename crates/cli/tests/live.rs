@@ -571,13 +571,12 @@ fn heapprofile_totals(profile: &serde_json::Value) -> (u64, u64) {
     (self_sizes(&profile["head"]), samples)
 }
 
-/// `profile -o x.heapprofile` writes the JSON DevTools loads, holding the
-/// totals `--json` reports; an existing file is kept without `--force`.
-#[test]
-fn profile_writes_a_devtools_heapprofile() {
-    let dir = temp_dir("profile-heapprofile");
+/// A 2 s `profile --json -o DIR/FILE` of a new `site` target, succeeded:
+/// the target, DIR, DIR/FILE, the output and its JSON.
+fn profiled(test: &str, file_name: &str) -> (Target, PathBuf, PathBuf, Output, serde_json::Value) {
+    let dir = temp_dir(test);
     let target = Target::start(true, &["site"]);
-    let file = dir.join("x.heapprofile");
+    let file = dir.join(file_name);
     let path = file.to_str().unwrap();
     let out = run(&[
         "profile",
@@ -590,7 +589,23 @@ fn profile_writes_a_devtools_heapprofile() {
         path,
     ]);
     assert_ok(&out);
-    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let json = serde_json::from_str(&stdout(&out)).unwrap();
+    (target, dir, file, out, json)
+}
+
+/// `profile --ws URL --duration 1s ARGS…`.
+fn profile_1s(target: &Target, args: &[&str]) -> Output {
+    let mut all = vec!["profile", "--ws", target.ws(), "--duration", "1s"];
+    all.extend_from_slice(args);
+    run(&all)
+}
+
+/// `profile -o x.heapprofile` writes the JSON DevTools loads, holding the
+/// totals `--json` reports; an existing file is kept without `--force`.
+#[test]
+fn profile_writes_a_devtools_heapprofile() {
+    let (target, dir, file, out, json) = profiled("profile-heapprofile", "x.heapprofile");
+    let path = file.to_str().unwrap();
     assert!(stderr(&out).contains(path), "{}", stderr(&out));
     assert!(!dir.join("x.heapprofile.partial").exists());
     let text = std::fs::read_to_string(&file).unwrap();
@@ -624,27 +639,10 @@ fn profile_writes_a_devtools_heapprofile() {
         "{check}"
     );
     // An existing file is kept: refused before sampling, one line.
-    let again = run(&[
-        "profile",
-        "--ws",
-        target.ws(),
-        "--duration",
-        "1s",
-        "-o",
-        path,
-    ]);
+    let again = profile_1s(&target, &["-o", path]);
     assert_fails(&again, &[path, "--force"]);
     assert_eq!(std::fs::read_to_string(&file).unwrap(), text, "kept");
-    let forced = run(&[
-        "profile",
-        "--ws",
-        target.ws(),
-        "--duration",
-        "1s",
-        "-o",
-        path,
-        "--force",
-    ]);
+    let forced = profile_1s(&target, &["-o", path, "--force"]);
     assert_ok(&forced);
     assert!(
         stdout(&forced).contains("allocateWidgets"),
@@ -656,23 +654,9 @@ fn profile_writes_a_devtools_heapprofile() {
 /// pprof that an independent decoder reads with the totals `--json` reports.
 #[test]
 fn profile_writes_pprof() {
-    let dir = temp_dir("profile-pprof");
-    let target = Target::start(true, &["site"]);
-    let file = dir.join("x.pb.gz");
+    let (target, dir, file, out, json) = profiled("profile-pprof", "x.pb.gz");
     let path = file.to_str().unwrap();
-    let out = run(&[
-        "profile",
-        "--ws",
-        target.ws(),
-        "--duration",
-        "2s",
-        "--json",
-        "-o",
-        path,
-    ]);
-    assert_ok(&out);
     assert!(stderr(&out).contains("pprof"), "{}", stderr(&out));
-    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     let check = pprof_check(&file);
     assert_eq!(
         check["totals"],
@@ -688,17 +672,10 @@ fn profile_writes_pprof() {
     assert_eq!(check["period"], 32_768);
     assert_eq!(check["top_leaf"], "allocateWidgets", "{check}");
     let named = dir.join("x.out");
-    let out = run(&[
-        "profile",
-        "--ws",
-        target.ws(),
-        "--duration",
-        "1s",
-        "--format",
-        "pprof",
-        "-o",
-        named.to_str().unwrap(),
-    ]);
+    let out = profile_1s(
+        &target,
+        &["--format", "pprof", "-o", named.to_str().unwrap()],
+    );
     assert_ok(&out);
     assert_eq!(&std::fs::read(&named).unwrap()[..2], &[0x1f, 0x8b], "gzip");
 }

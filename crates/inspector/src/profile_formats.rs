@@ -15,7 +15,7 @@
 //! The message structs below are the part of `profile.proto` this needs,
 //! derived by hand with prost (field numbers as in the proto; no build step).
 
-use crate::sampling::{Profile, ProfileNode};
+use crate::sampling::{display_name, Profile, ProfileNode};
 use flate2::write::GzEncoder;
 use serde_json::value::RawValue;
 use std::collections::HashMap;
@@ -252,14 +252,6 @@ impl<'a> Builder<'a> {
     }
 }
 
-fn display_name(name: &str) -> String {
-    if name.is_empty() {
-        "(anonymous)".to_string()
-    } else {
-        name.to_string()
-    }
-}
-
 /// A script's path for pprof's file names (`file://` dropped: source views
 /// look files up by path).
 fn file_name(url: &str) -> String {
@@ -440,6 +432,14 @@ mod tests {
             .collect()
     }
 
+    /// Each sample's stack (function names) and values.
+    fn stacks(p: &proto::Profile) -> Vec<(Vec<String>, Vec<i64>)> {
+        p.sample
+            .iter()
+            .map(|s| (stack(p, s), s.value.clone()))
+            .collect()
+    }
+
     #[test]
     fn pprof_totals_are_the_live_bytes_and_samples() {
         let p = decoded(&example());
@@ -462,11 +462,7 @@ mod tests {
     #[test]
     fn pprof_stacks_are_call_paths_leaf_first() {
         let p = decoded(&example());
-        let stacks: Vec<(Vec<String>, Vec<i64>)> = p
-            .sample
-            .iter()
-            .map(|s| (stack(&p, s), s.value.clone()))
-            .collect();
+        let stacks = stacks(&p);
         assert_eq!(
             stacks,
             [
@@ -523,11 +519,7 @@ mod tests {
     fn empty_and_odd_profiles_convert() {
         let profile = crate::sampling::parse(ROOT_ONLY).unwrap();
         let p = decoded(&profile);
-        let stacks: Vec<(Vec<String>, Vec<i64>)> = p
-            .sample
-            .iter()
-            .map(|s| (stack(&p, s), s.value.clone()))
-            .collect();
+        let stacks = stacks(&p);
         assert_eq!(
             stacks,
             [(vec!["(root)".to_string()], vec![1, 0])],

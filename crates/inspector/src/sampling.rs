@@ -238,7 +238,8 @@ impl Walk<'_> {
     }
 }
 
-fn display_name(name: &str) -> String {
+/// A function's name as shown: `(anonymous)` when V8 has none.
+pub(crate) fn display_name(name: &str) -> String {
     if name.is_empty() {
         "(anonymous)".to_string()
     } else {
