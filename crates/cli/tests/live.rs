@@ -655,7 +655,6 @@ fn profile_writes_a_devtools_heapprofile() {
 #[test]
 fn profile_writes_pprof() {
     let (target, dir, file, out, json) = profiled("profile-pprof", "x.pb.gz");
-    let path = file.to_str().unwrap();
     assert!(stderr(&out).contains("pprof"), "{}", stderr(&out));
     let check = pprof_check(&file);
     assert_eq!(
