@@ -552,6 +552,133 @@ fn profile_attributes_a_known_allocation_site() {
     assert!(text.contains("Top-down"), "{text}");
 }
 
+/// `crates/cli/tests/pprof-check/check.sh FILE`: npm's pprof-format decoding
+/// a gzipped pprof file, an independent reader of what heapscope writes.
+fn pprof_check(file: &Path) -> serde_json::Value {
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/pprof-check/check.sh");
+    let out = Command::new("bash").arg(script).arg(file).output().unwrap();
+    assert!(out.status.success(), "pprof check: {}", stderr(&out));
+    serde_json::from_str(&stdout(&out)).unwrap()
+}
+
+/// A heapprofile's totals: the sum of `selfSize` over the tree, and its samples.
+fn heapprofile_totals(profile: &serde_json::Value) -> (u64, u64) {
+    fn self_sizes(node: &serde_json::Value) -> u64 {
+        let children = node["children"].as_array().unwrap();
+        node["selfSize"].as_u64().unwrap() + children.iter().map(self_sizes).sum::<u64>()
+    }
+    let samples = profile["samples"].as_array().unwrap().len() as u64;
+    (self_sizes(&profile["head"]), samples)
+}
+
+/// A 2 s `profile --json -o DIR/FILE` of a new `site` target, succeeded:
+/// the target, DIR, DIR/FILE, the output and its JSON.
+fn profiled(test: &str, file_name: &str) -> (Target, PathBuf, PathBuf, Output, serde_json::Value) {
+    let dir = temp_dir(test);
+    let target = Target::start(true, &["site"]);
+    let file = dir.join(file_name);
+    let path = file.to_str().unwrap();
+    let out = run(&[
+        "profile",
+        "--ws",
+        target.ws(),
+        "--duration",
+        "2s",
+        "--json",
+        "-o",
+        path,
+    ]);
+    assert_ok(&out);
+    let json = serde_json::from_str(&stdout(&out)).unwrap();
+    (target, dir, file, out, json)
+}
+
+/// `profile --ws URL --duration 1s ARGS…`.
+fn profile_1s(target: &Target, args: &[&str]) -> Output {
+    let mut all = vec!["profile", "--ws", target.ws(), "--duration", "1s"];
+    all.extend_from_slice(args);
+    run(&all)
+}
+
+/// `profile -o x.heapprofile` writes the JSON DevTools loads, holding the
+/// totals `--json` reports; an existing file is kept without `--force`.
+#[test]
+fn profile_writes_a_devtools_heapprofile() {
+    let (target, dir, file, out, json) = profiled("profile-heapprofile", "x.heapprofile");
+    let path = file.to_str().unwrap();
+    assert!(stderr(&out).contains(path), "{}", stderr(&out));
+    assert!(!dir.join("x.heapprofile.partial").exists());
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        text.starts_with(r#"{"head":{"callFrame":{"functionName":"#),
+        "V8's JSON as sent"
+    );
+    let profile: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert!(
+        profile["head"]["callFrame"]["scriptId"].is_string(),
+        "{}",
+        profile["head"]
+    );
+    let (bytes, samples) = heapprofile_totals(&profile);
+    assert_eq!(bytes, json["total_bytes"].as_u64().unwrap());
+    assert_eq!(samples, json["sample_count"].as_u64().unwrap());
+    assert!(bytes > 1_000_000, "{bytes}");
+    // The same profile as pprof, read back by npm's pprof-format: same totals.
+    let parsed = heapscope_inspector::sampling::parse(&text).unwrap();
+    let meta = heapscope_inspector::profile_formats::PprofMeta {
+        interval_bytes: 32_768,
+        started: Duration::ZERO,
+        duration: Duration::from_secs(2),
+    };
+    let gz = heapscope_inspector::profile_formats::pprof_gz(&parsed, meta).unwrap();
+    std::fs::write(dir.join("converted.pb.gz"), gz).unwrap();
+    let check = pprof_check(&dir.join("converted.pb.gz"));
+    assert_eq!(
+        check["totals"],
+        serde_json::json!([samples, bytes]),
+        "{check}"
+    );
+    // An existing file is kept: refused before sampling, one line.
+    let again = profile_1s(&target, &["-o", path]);
+    assert_fails(&again, &[path, "--force"]);
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), text, "kept");
+    let forced = profile_1s(&target, &["-o", path, "--force"]);
+    assert_ok(&forced);
+    assert!(
+        stdout(&forced).contains("allocateWidgets"),
+        "text still printed"
+    );
+}
+
+/// `profile -o x.pb.gz` (and `--format pprof` on any name) writes gzipped
+/// pprof that an independent decoder reads with the totals `--json` reports.
+#[test]
+fn profile_writes_pprof() {
+    let (target, dir, file, out, json) = profiled("profile-pprof", "x.pb.gz");
+    assert!(stderr(&out).contains("pprof"), "{}", stderr(&out));
+    let check = pprof_check(&file);
+    assert_eq!(
+        check["totals"],
+        serde_json::json!([json["sample_count"], json["total_bytes"]]),
+        "{check}"
+    );
+    assert_eq!(
+        check["sample_types"],
+        serde_json::json!([["objects", "count"], ["space", "bytes"]])
+    );
+    assert_eq!(check["string0"], "");
+    assert_eq!(check["default_sample_type"], "space");
+    assert_eq!(check["period"], 32_768);
+    assert_eq!(check["top_leaf"], "allocateWidgets", "{check}");
+    let named = dir.join("x.out");
+    let out = profile_1s(
+        &target,
+        &["--format", "pprof", "-o", named.to_str().unwrap()],
+    );
+    assert_ok(&out);
+    assert_eq!(&std::fs::read(&named).unwrap()[..2], &[0x1f, 0x8b], "gzip");
+}
+
 /// A memory cgroup made for one test, removed when dropped.
 struct TestCgroup(PathBuf);
 

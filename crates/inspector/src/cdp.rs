@@ -35,7 +35,8 @@ struct Incoming<'a> {
     method: Option<&'a str>,
     #[serde(borrow)]
     params: Option<&'a RawValue>,
-    result: Option<Value>,
+    #[serde(borrow)]
+    result: Option<&'a RawValue>,
     error: Option<ProtocolError>,
 }
 
@@ -91,6 +92,12 @@ impl Session {
         self.call_with_events(method, params, None, |_, _| Ok(()))
     }
 
+    /// Calls `method`, ignoring events; returns the `result` object as the
+    /// target wrote it (for files that must keep its exact JSON).
+    pub fn call_raw(&mut self, method: &str, params: Value) -> Result<Box<RawValue>> {
+        self.call_raw_with_events(method, params, None, |_, _| Ok(()))
+    }
+
     /// Calls `method` and hands every event that arrives before the reply to
     /// `on_event(method, params)`. Fails after `deadline`, on the target's
     /// error reply, or when the connection ends.
@@ -99,8 +106,22 @@ impl Session {
         method: &str,
         params: Value,
         deadline: Option<Instant>,
-        mut on_event: impl FnMut(&str, &RawValue) -> Result<()>,
+        on_event: impl FnMut(&str, &RawValue) -> Result<()>,
     ) -> Result<Value> {
+        let raw = self.call_raw_with_events(method, params, deadline, on_event)?;
+        serde_json::from_str(raw.get()).map_err(|e| {
+            InspectorError::BadInput(format!("{method}: unreadable reply from the target: {e}"))
+        })
+    }
+
+    /// [`Session::call_with_events`], the result unparsed.
+    fn call_raw_with_events(
+        &mut self,
+        method: &str,
+        params: Value,
+        deadline: Option<Instant>,
+        mut on_event: impl FnMut(&str, &RawValue) -> Result<()>,
+    ) -> Result<Box<RawValue>> {
         let id = self.next_id;
         self.next_id += 1;
         let request = serde_json::json!({ "id": id, "method": method, "params": params });
@@ -157,7 +178,7 @@ impl Session {
                     error.message
                 )));
             }
-            return Ok(incoming.result.unwrap_or(Value::Null));
+            return Ok(incoming.result.unwrap_or(RawValue::NULL).to_owned());
         }
         Err(InspectorError::Protocol(format!(
             "{method}: no reply after {MAX_MESSAGES_PER_CALL} messages from the target"

@@ -1,7 +1,8 @@
 //! heapscope-inspector: a Chrome DevTools Protocol client for Node's inspector.
 //! It finds a target (PID, `HOST:PORT` or WebSocket URL; loopback only unless
 //! allowed), streams heap snapshots to disk in constant memory, reads memory
-//! figures from the target and from `/proc`, and runs the sampling heap profiler.
+//! figures from the target and from `/proc`, and runs the sampling heap profiler
+//! (its profiles also as DevTools `.heapprofile` and gzipped pprof files).
 
 pub mod address;
 pub mod capture;
@@ -13,6 +14,7 @@ pub mod launch;
 pub mod memory;
 pub mod process;
 pub mod procstat;
+pub mod profile_formats;
 pub mod recorder;
 pub mod sampling;
 pub mod target;

@@ -6,6 +6,7 @@
 use crate::cdp::Session;
 use crate::error::{InspectorError, Result};
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use std::collections::HashMap;
 
 /// V8's default: one sample per 32 KiB allocated on average.
@@ -57,9 +58,26 @@ pub fn start(session: &mut Session, interval_bytes: u64) -> Result<()> {
 
 /// Stops sampling and returns the profile of what is still alive.
 pub fn stop(session: &mut Session) -> Result<Profile> {
-    let result = session.call("HeapProfiler.stopSampling", serde_json::json!({}))?;
-    let profile = result.get("profile").cloned().unwrap_or_default();
-    serde_json::from_value(profile)
+    parse(stop_raw(session)?.get())
+}
+
+/// Stops sampling and returns the `profile` object exactly as the target wrote
+/// it (what DevTools saves as a `.heapprofile`); [`parse`] reads it.
+pub fn stop_raw(session: &mut Session) -> Result<Box<RawValue>> {
+    #[derive(Deserialize)]
+    struct Reply<'a> {
+        #[serde(borrow)]
+        profile: &'a RawValue,
+    }
+    let result = session.call_raw("HeapProfiler.stopSampling", serde_json::json!({}))?;
+    let reply: Reply = serde_json::from_str(result.get())
+        .map_err(|e| InspectorError::BadInput(format!("unreadable sampling profile: {e}")))?;
+    Ok(reply.profile.to_owned())
+}
+
+/// Reads a sampling profile (`stopSampling`'s `profile`, or a `.heapprofile`).
+pub fn parse(json: &str) -> Result<Profile> {
+    serde_json::from_str(json)
         .map_err(|e| InspectorError::BadInput(format!("unreadable sampling profile: {e}")))
 }
 
@@ -220,7 +238,8 @@ impl Walk<'_> {
     }
 }
 
-fn display_name(name: &str) -> String {
+/// A function's name as shown: `(anonymous)` when V8 has none.
+pub(crate) fn display_name(name: &str) -> String {
     if name.is_empty() {
         "(anonymous)".to_string()
     } else {

@@ -1,6 +1,8 @@
 //! `heapscope profile`: the sampling heap profiler over a time window, a light
 //! alternative to a full snapshot: what was allocated and is still alive at the
-//! end, by function, by npm package and as a top-down call tree.
+//! end, by function, by npm package and as a top-down call tree; with `-o`, also
+//! the profile itself as a file other tools open (DevTools' `.heapprofile`, or
+//! gzipped pprof for `go tool pprof` and Pyroscope).
 
 use crate::commands::interrupt::{ctrl_c_flag, wait_until};
 use crate::commands::target::TargetArgs;
@@ -9,10 +11,13 @@ use crate::output::{emit, PrintMode, Rendered, View};
 use crate::CliError;
 use heapscope_analysis::scripts::package_of_path;
 use heapscope_inspector::process::check_exists;
-use heapscope_inspector::sampling::{self, Aggregated, TreeNode, DEFAULT_INTERVAL_BYTES};
+use heapscope_inspector::profile_formats::{self, PprofMeta};
+use heapscope_inspector::sampling::{self, Aggregated, Profile, TreeNode, DEFAULT_INTERVAL_BYTES};
 use heapscope_report::{human_bytes, percent, Align, Table};
 use serde::Serialize;
-use std::time::{Duration, Instant};
+use serde_json::value::RawValue;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant, SystemTime};
 
 /// Tree nodes under this share of the live bytes are left out.
 const MIN_TREE_SHARE: f64 = 0.01;
@@ -35,6 +40,97 @@ pub struct Args {
     /// Print JSON (schema in README).
     #[arg(long)]
     pub json: bool,
+    /// Also write the profile to FILE (through FILE.partial): DevTools' .heapprofile or gzipped pprof.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Format of the -o file [default: pprof when FILE ends in .pb.gz or .pprof, else heapprofile].
+    #[arg(long, value_enum, requires = "output")]
+    pub format: Option<ProfileFormat>,
+    /// Overwrite an existing non-empty -o file.
+    #[arg(long, requires = "output")]
+    pub force: bool,
+}
+
+/// What `-o` writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ProfileFormat {
+    /// The sampling profile's JSON, as Chrome DevTools' Memory panel saves and loads it.
+    Heapprofile,
+    /// A gzipped pprof profile.proto (go tool pprof, Grafana Pyroscope).
+    Pprof,
+}
+
+impl ProfileFormat {
+    /// The format a file name asks for: pprof for `.pb.gz` and `.pprof`.
+    pub fn for_path(path: &Path) -> ProfileFormat {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().to_ascii_lowercase())
+            .unwrap_or_default();
+        if name.ends_with(".pb.gz") || name.ends_with(".pprof") {
+            ProfileFormat::Pprof
+        } else {
+            ProfileFormat::Heapprofile
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            ProfileFormat::Heapprofile => "heapprofile",
+            ProfileFormat::Pprof => "pprof",
+        }
+    }
+}
+
+/// The `-o` file to write, checked before sampling starts.
+struct OutputFile {
+    path: PathBuf,
+    format: ProfileFormat,
+}
+
+impl OutputFile {
+    fn from_args(args: &Args) -> Result<Option<OutputFile>, CliError> {
+        let Some(path) = args.output.clone() else {
+            return Ok(None);
+        };
+        refuse_overwrite(&path, args.force)?;
+        let format = args
+            .format
+            .unwrap_or_else(|| ProfileFormat::for_path(&path));
+        Ok(Some(OutputFile { path, format }))
+    }
+
+    /// Writes the profile through `FILE.partial`; says where on stderr.
+    fn write(&self, raw: &RawValue, profile: &Profile, meta: PprofMeta) -> Result<(), CliError> {
+        let bytes = match self.format {
+            ProfileFormat::Heapprofile => profile_formats::heapprofile(raw),
+            ProfileFormat::Pprof => profile_formats::pprof_gz(profile, meta)
+                .map_err(|e| CliError(format!("{}: {e}", self.path.display())))?,
+        };
+        crate::commands::series::write_atomically(&self.path, &bytes)?;
+        eprintln!(
+            "profile: {} ({} {} profile)",
+            self.path.display(),
+            human_bytes(bytes.len() as f64),
+            self.format.name()
+        );
+        Ok(())
+    }
+}
+
+/// An existing non-empty file is kept unless `force`; a folder always is.
+fn refuse_overwrite(path: &Path, force: bool) -> Result<(), CliError> {
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.is_dir() => Err(CliError(format!(
+            "{} is a folder; -o names a file",
+            path.display()
+        ))),
+        Ok(meta) if meta.len() > 0 && !force => Err(CliError(format!(
+            "{} exists and is not empty; pass --force to overwrite it",
+            path.display()
+        ))),
+        _ => Ok(()),
+    }
 }
 
 #[derive(Serialize)]
@@ -60,19 +156,33 @@ impl View for Output {
 }
 
 pub fn run(args: Args) -> Result<Rendered, CliError> {
+    let output = OutputFile::from_args(&args)?;
     let mut connected = args.target.connect()?;
     let stop = ctrl_c_flag();
     sampling::start(&mut connected.session, args.interval)?;
     let started = Instant::now();
+    let started_at = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap_or_default();
     let pid = connected.pid;
     let mut alive = || pid.is_none_or(|pid| check_exists(pid).is_ok());
     wait_until(started + args.duration, &stop, &mut alive);
-    let elapsed = started.elapsed().as_secs_f64();
-    let profile = sampling::stop(&mut connected.session)
+    let elapsed = started.elapsed();
+    let raw = sampling::stop_raw(&mut connected.session)
         .map_err(|e| CliError(format!("profile failed: {e}")))?;
     connected.session.close();
+    let profile =
+        sampling::parse(raw.get()).map_err(|e| CliError(format!("profile failed: {e}")))?;
+    if let Some(output) = &output {
+        let meta = PprofMeta {
+            interval_bytes: args.interval,
+            started: started_at,
+            duration: elapsed,
+        };
+        output.write(&raw, &profile, meta)?;
+    }
     let out = Output {
-        duration_s: elapsed,
+        duration_s: elapsed.as_secs_f64(),
         sampling_interval_bytes: args.interval,
         profile: sampling::aggregate(&profile, &package_of_path, MIN_TREE_SHARE),
         limit: args.limit,
@@ -158,5 +268,38 @@ fn tree_lines(node: &TreeNode, depth: usize, total: f64, out: &mut String) {
     ));
     for child in &node.children {
         tree_lines(child, depth + 1, total, out);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn format_follows_the_file_name() {
+        let of = |name: &str| ProfileFormat::for_path(Path::new(name));
+        assert_eq!(of("out/x.pb.gz"), ProfileFormat::Pprof);
+        assert_eq!(of("X.PPROF"), ProfileFormat::Pprof);
+        assert_eq!(of("x.heapprofile"), ProfileFormat::Heapprofile);
+        assert_eq!(of("x.json"), ProfileFormat::Heapprofile);
+    }
+
+    #[test]
+    fn refuses_to_overwrite_unless_forced() {
+        let dir = std::env::temp_dir().join(format!("heapscope-profile-o-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (empty, full) = (dir.join("empty"), dir.join("full"));
+        std::fs::write(&empty, b"").unwrap();
+        std::fs::write(&full, b"x").unwrap();
+        assert!(refuse_overwrite(&dir.join("new"), false).is_ok());
+        assert!(refuse_overwrite(&empty, false).is_ok());
+        let err = refuse_overwrite(&full, false).unwrap_err();
+        assert!(err.0.contains("--force"), "{}", err.0);
+        assert!(refuse_overwrite(&full, true).is_ok());
+        assert!(
+            refuse_overwrite(&dir, true).is_err(),
+            "a folder, even with --force"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }
