@@ -251,7 +251,11 @@ async fn instances(
         return Err(not_found(format!("no class {class} in {}", l.name)));
     }
     let l2 = l.clone();
-    let list = blocking(move || l2.instances(ClassIndex(class))).await?;
+    blocking(move || {
+        l2.instances(ClassIndex(class));
+    })
+    .await?;
+    let list = l.instances(ClassIndex(class));
     let items = list
         .iter()
         .skip(q.offset())

@@ -30,7 +30,8 @@ pub struct Loaded {
     pub summary: Summary,
     /// The Summary row of every node, `NO_ROW` for nodes it leaves out.
     row_of_node: Vec<u32>,
-    instances: Mutex<HashMap<u32, Arc<Vec<u32>>>>,
+    /// Per class, its objects in order: built for all classes at once.
+    instances: OnceLock<Vec<Vec<u32>>>,
     pub statistics: Statistics,
     packages: OnceLock<Vec<PackageRow>>,
     strings: OnceLock<Vec<DuplicateString>>,
@@ -48,7 +49,7 @@ impl Loaded {
         let summary = analysis.summary();
         let row_of_node = rows_in_summary_order(&analysis, &summary);
         let statistics = analysis.statistics();
-        Ok(Loaded {
+        let loaded = Loaded {
             name: path
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
@@ -56,33 +57,66 @@ impl Loaded {
             analysis,
             summary,
             row_of_node,
-            instances: Mutex::new(HashMap::new()),
+            instances: OnceLock::new(),
             statistics,
             packages: OnceLock::new(),
             strings: OnceLock::new(),
+            load_seconds: 0.0,
+        };
+        // The first click opens a class: its list is ready before the first page.
+        loaded.instances(ClassIndex(0));
+        Ok(Loaded {
             load_seconds: started.elapsed().as_secs_f64(),
+            ..loaded
         })
     }
 
     /// The objects of a class, largest retained size first (ties: smaller
-    /// id): one pass over the nodes on first use, kept afterwards.
-    pub fn instances(&self, class: ClassIndex) -> Arc<Vec<u32>> {
-        let mut cache = self.instances.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(found) = cache.get(&class.0) {
-            return found.clone();
-        }
+    /// id): every class's list is made in one pass on first use.
+    pub fn instances(&self, class: ClassIndex) -> &[u32] {
+        let all = self.instances.get_or_init(|| self.instance_lists());
+        all.get(class.0 as usize).map_or(&[], Vec::as_slice)
+    }
+
+    fn instance_lists(&self) -> Vec<Vec<u32>> {
         let a = &self.analysis;
-        let mut list: Vec<u32> = (0..self.row_of_node.len() as u32)
-            .filter(|&v| self.row_of_node[v as usize] == class.0)
-            .collect();
-        list.sort_unstable_by(|&x, &y| {
-            a.retained[y as usize]
-                .cmp(&a.retained[x as usize])
-                .then(a.snap.nodes.id[x as usize].cmp(&a.snap.nodes.id[y as usize]))
+        let mut lists: Vec<Vec<u32>> = vec![Vec::new(); self.summary.classes.len()];
+        for (v, &row) in self.row_of_node.iter().enumerate() {
+            if row != NO_ROW {
+                lists[row as usize].push(v as u32);
+            }
+        }
+        let order = |x: &u32, y: &u32| {
+            let (x, y) = (*x as usize, *y as usize);
+            a.retained[y]
+                .cmp(&a.retained[x])
+                .then(a.snap.nodes.id[x].cmp(&a.snap.nodes.id[y]))
+        };
+        // Two threads, each sorting about half of the objects.
+        let half = self.row_of_node.len() / 2;
+        let mut split = 0;
+        let mut seen = 0;
+        while split < lists.len() && seen < half {
+            seen += lists[split].len();
+            split += 1;
+        }
+        let (first, second) = lists.split_at_mut(split);
+        std::thread::scope(|scope| {
+            scope.spawn(|| first.iter_mut().for_each(|l| l.sort_unstable_by(order)));
+            second.iter_mut().for_each(|l| l.sort_unstable_by(order));
         });
-        let list = Arc::new(list);
-        cache.insert(class.0, list.clone());
-        list
+        lists
+    }
+
+    /// Builds the tables later pages read on first use (packages and
+    /// duplicate strings, one on each core), so that they answer at once.
+    pub fn warm(&self) {
+        std::thread::scope(|scope| {
+            scope.spawn(|| {
+                self.packages();
+            });
+            self.strings();
+        });
     }
 
     /// The Summary row a node belongs to, if any.
@@ -174,7 +208,22 @@ impl State {
             } else {
                 eprintln!("serve: loaded {}", path.display());
             }
+            let ready = loaded.as_ref().ok().cloned();
             self.slots.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(loaded);
+            if let Some(l) = ready {
+                l.warm();
+            }
+        }
+        self.warm_comparisons();
+    }
+
+    /// Compares each snapshot with the one before, ahead of the first ask.
+    fn warm_comparisons(&self) {
+        for i in 1..self.files.len() {
+            let pair = (self.slot(SnapshotIndex(i - 1)), self.slot(SnapshotIndex(i)));
+            if let (Some(Slot::Ready(base)), Some(Slot::Ready(target))) = pair {
+                self.comparison(&base, &target, (i - 1, i));
+            }
         }
     }
 
