@@ -10,6 +10,7 @@ use heapscope_analysis::bitset::BitSet;
 use heapscope_analysis::dominators::{dominator_tree, retained_sizes, DomGraph, DominatedNodes};
 use heapscope_analysis::retainers::{Retainers, NON_ESSENTIAL, SOURCE_MASK};
 use heapscope_analysis::summary::{class_retained_sizes, NO_ROW};
+use heapscope_snapshot::SelfSizes;
 use proptest::prelude::*;
 
 struct Graph {
@@ -304,7 +305,7 @@ proptest! {
         prop_assert_eq!(&ours, &dataflow(&g, &ret, root));
         // Retained sizes: each node's size plus the sizes of the nodes it dominates.
         let sizes: Vec<u32> = (0..n as u32).map(|v| v * 7 + 1).collect();
-        let retained = retained_sizes(&sizes, &tree, root as u32);
+        let retained = retained_sizes(&SelfSizes::from_small(sizes.clone()), &tree, root as u32);
         for v in 0..n {
             let mut expect = 0u64;
             for w in 0..n {
@@ -366,7 +367,7 @@ proptest! {
         let dg = DomGraph { node_count: n, root: root as u32, first_edge: &g.first_edge, to: &g.to, essential: &g.essential };
         let tree = dominator_tree(&dg);
         let sizes: Vec<u32> = (0..n as u32).map(|v| v * 7 + 1).collect();
-        let retained = retained_sizes(&sizes, &tree, root as u32);
+        let retained = retained_sizes(&SelfSizes::from_small(sizes.clone()), &tree, root as u32);
         // Three rows; pick 3 and 4 mean no row.
         let rows: Vec<u32> = (0..n).map(|v| if picks[v] < 3 { picks[v] } else { NO_ROW }).collect();
         let children = DominatedNodes::build(&tree.dom, root as u32);

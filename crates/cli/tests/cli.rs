@@ -659,3 +659,84 @@ fn a_filter_that_matches_nothing_is_an_empty_answer_in_every_command() {
     let out = run(&["retainers", f, "--filter", none]);
     assert_eq!(out.status.code(), Some(0));
 }
+
+/// `report` with a `watch` CSV timeline: the samples are in the page, the
+/// verdict computed from them; a broken CSV or a missing input is one clear
+/// line, and an existing report is kept unless `--force`.
+#[test]
+fn report_reads_a_watch_csv_timeline() {
+    let dir = temp_dir("report-csv");
+    let csv = dir.join("timeline.csv");
+    let mut text = String::from("t_s,unix_ms,rss_bytes,cpu_percent,heap_used_bytes,heap_total_bytes,external_bytes,array_buffers_bytes\n");
+    for i in 0..40u64 {
+        let heap = 10_000_000 + i * 250_000;
+        text.push_str(&format!(
+            "{}.000,{},{},5.0,{heap},{},1000,500\n",
+            i,
+            1_700_000_000_000 + i * 1000,
+            50_000_000 + i * 300_000,
+            heap + 2_000_000
+        ));
+    }
+    std::fs::write(&csv, text).unwrap();
+    let out = dir.join("r.html");
+    let _ = std::fs::remove_file(&out);
+    let fx = fixture();
+    let done = run(&[
+        "report",
+        fx.to_str().unwrap(),
+        csv.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(
+        done.status.success(),
+        "{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+    let html = std::fs::read_to_string(&out).unwrap();
+    let start = html.find("id=\"report-data\">").unwrap() + "id=\"report-data\">".len();
+    let end = start + html[start..].find("</script>").unwrap();
+    let data: serde_json::Value = serde_json::from_str(&html[start..end]).unwrap();
+    assert_eq!(data["timeline"]["samples"].as_array().unwrap().len(), 40);
+    assert_eq!(
+        data["timeline"]["samples"][39]["rss_bytes"],
+        50_000_000 + 39 * 300_000
+    );
+    assert!(data["timeline"]["verdict"]["state"].is_string());
+    assert_eq!(data["snapshots"].as_array().unwrap().len(), 1);
+    assert!(data["leaks"].is_null(), "one snapshot: no leak analysis");
+    // Kept unless --force.
+    let again = run(&["report", fx.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    assert_fails(&again, &["exists", "--force"]);
+    let forced = run(&[
+        "report",
+        fx.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--force",
+    ]);
+    assert!(forced.status.success());
+    // A broken CSV names its line and field.
+    std::fs::write(&csv, "t_s,unix_ms,rss_bytes,cpu_percent,heap_used_bytes,heap_total_bytes,external_bytes,array_buffers_bytes\n1,2,lots,,,,,\n").unwrap();
+    let bad = run(&[
+        "report",
+        fx.to_str().unwrap(),
+        csv.to_str().unwrap(),
+        "-o",
+        dir.join("b.html").to_str().unwrap(),
+    ]);
+    assert_fails(&bad, &["timeline.csv", "line 2", "rss_bytes"]);
+    let missing = run(&[
+        "report",
+        "/nonexistent/s1.heapsnapshot",
+        "-o",
+        dir.join("c.html").to_str().unwrap(),
+    ]);
+    assert_fails(&missing, &["/nonexistent/s1.heapsnapshot"]);
+    assert!(
+        !dir.join("b.html").exists() && !dir.join("c.html").exists(),
+        "no output on error"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

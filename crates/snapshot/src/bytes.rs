@@ -14,6 +14,9 @@ pub struct ByteStream {
     eof: bool,
     /// Scratch for one decoded string.
     scratch: Vec<u8>,
+    /// Values of 2^32 − 1 or more in the number array being read: (index in
+    /// the array, exact value); their slots hold `u32::MAX`.
+    large: Vec<(u64, u64)>,
 }
 
 #[inline]
@@ -30,6 +33,7 @@ impl ByteStream {
             base: 0,
             eof: false,
             scratch: Vec::new(),
+            large: Vec::new(),
         }
     }
 
@@ -136,8 +140,10 @@ impl ByteStream {
 
     /// Scans an array of unsigned integers whose `[` was consumed, up to and
     /// including the closing `]`, handing the values to `sink` in batches (one
-    /// or two per chunk, in order). A value past 32 bits is an error (DevTools
-    /// takes it modulo 2^32: a silently wrong size).
+    /// or two per chunk, in order). A value of 2^32 − 1 or more (up to 19
+    /// digits) is handed on as `u32::MAX` and kept exactly for
+    /// [`ByteStream::take_large_values`] (DevTools takes it modulo 2^32: a
+    /// silently wrong size); a longer number is an error.
     /// Large chunks are split at a separator and scanned on two threads.
     pub fn read_u32_array<F>(&mut self, mut sink: F) -> Result<()>
     where
@@ -154,6 +160,12 @@ impl ByteStream {
         })
     }
 
+    /// The values of 2^32 − 1 or more in the number array read last, as
+    /// (index in the array, exact value), in order.
+    pub fn take_large_values(&mut self) -> Vec<(u64, u64)> {
+        std::mem::take(&mut self.large)
+    }
+
     /// The number-array loop: each chunk is scanned in two halves on two
     /// threads, then `each(first, second, carry)` gets the values in order.
     /// `first` starts with the values `each` left in `carry` the time before
@@ -165,10 +177,16 @@ impl ByteStream {
         let mut state = ScanState::default();
         let mut first_vals: Vec<u32> = Vec::new();
         let mut second_vals: Vec<u32> = Vec::new();
+        let mut big_a: Vec<(usize, u64)> = Vec::new();
+        let mut big_b: Vec<(usize, u64)> = Vec::new();
+        // Values of the array emitted before this chunk (the carried ones included).
+        let mut emitted: u64 = 0;
+        self.large.clear();
         loop {
             let chunk = &self.chunk[self.pos..];
             let close = memchr::memchr(b']', chunk);
             let region = &chunk[..close.unwrap_or(chunk.len())];
+            let carried = carry.len();
             first_vals.clear();
             first_vals.append(carry);
             second_vals.clear();
@@ -178,28 +196,42 @@ impl ByteStream {
                     let (a, b) = region.split_at(mid);
                     let mut state_b = ScanState::default();
                     let res_b = std::thread::scope(|scope| {
-                        let handle =
-                            scope.spawn(|| scan_numbers(b, &mut state_b, &mut second_vals));
-                        let res_a = scan_numbers(a, &mut state, &mut first_vals);
+                        let handle = scope
+                            .spawn(|| scan_numbers(b, &mut state_b, &mut second_vals, &mut big_b));
+                        let res_a = scan_numbers(a, &mut state, &mut first_vals, &mut big_a);
                         (res_a, handle.join().unwrap_or(Err(ScanError::Byte(0))))
                     });
                     let mut res_a = res_b.0;
                     if res_a.is_ok() {
                         // `b` starts with a separator, so `a` ends on a complete value.
-                        res_a = state.flush(&mut first_vals).map_err(|e| e.shifted(mid));
+                        res_a = state
+                            .flush(&mut first_vals, &mut big_a)
+                            .map_err(|e| e.shifted(mid));
                         state = state_b;
                     }
                     (res_a, res_b.1.map_err(|e| e.shifted(mid)))
                 }
-                None => (scan_numbers(region, &mut state, &mut first_vals), Ok(())),
+                None => (
+                    scan_numbers(region, &mut state, &mut first_vals, &mut big_a),
+                    Ok(()),
+                ),
             };
             let consumed = region.len();
             let mut ended = scan_a.and(scan_b);
             if ended.is_ok() && close.is_some() {
                 ended = state
-                    .flush(&mut second_vals)
+                    .flush(&mut second_vals, &mut big_b)
                     .map_err(|e| e.shifted(consumed));
             }
+            // Indexes in the array of this chunk's large values.
+            let first_new = (first_vals.len() - carried) as u64;
+            let at_a = emitted - carried as u64;
+            let at_b = emitted + first_new;
+            self.large
+                .extend(big_a.drain(..).map(|(k, v)| (at_a + k as u64, v)));
+            self.large
+                .extend(big_b.drain(..).map(|(k, v)| (at_b + k as u64, v)));
+            emitted += first_new + second_vals.len() as u64;
             if let Err(e) = ended {
                 self.pos += e.at().min(region.len());
                 return Err(self.error(match e {
@@ -207,8 +239,8 @@ impl ByteStream {
                         "expected a digit, ',' or ']' in a number array, found {}",
                         show_byte(region[i])
                     ),
-                    ScanError::TooLarge(_) => "a number does not fit in 32 bits (4,294,967,295 \
-                         at most): heapscope cannot read values this large yet"
+                    ScanError::TooLarge(_) => "a number has more than 19 digits \
+                         (heapscope reads values up to 9,999,999,999,999,999,999)"
                         .to_string(),
                 }));
             }
@@ -497,17 +529,25 @@ struct ScanState {
 }
 
 impl ScanState {
-    fn flush(&mut self, out: &mut Vec<u32>) -> std::result::Result<(), ScanError> {
+    fn flush(
+        &mut self,
+        out: &mut Vec<u32>,
+        big: &mut Vec<(usize, u64)>,
+    ) -> std::result::Result<(), ScanError> {
         let state = std::mem::take(self);
         if state.digits > 0 {
-            out.push(fits(state.acc, state.digits).ok_or(ScanError::TooLarge(0))?);
+            let value = fits(state.acc, state.digits).ok_or(ScanError::TooLarge(0))?;
+            if value == u32::MAX {
+                big.push((out.len(), state.acc));
+            }
+            out.push(value);
         }
         Ok(())
     }
 }
 
 /// Why a number array stopped: a byte that is not part of one (at its
-/// offset), or a value too large for the 32-bit columns (ending there).
+/// offset), or a number of more than 19 digits (ending there).
 #[derive(Debug, Clone, Copy)]
 enum ScanError {
     Byte(usize),
@@ -529,12 +569,13 @@ impl ScanError {
     }
 }
 
-/// A value read with `digits` digits as a `u32`, when it is one (at most 19
-/// digits cannot wrap the 64-bit accumulator).
+/// A value read with `digits` digits as its column entry: itself below
+/// 2^32 − 1, else `u32::MAX` (the exact value goes to the side list); None
+/// past 19 digits, which could wrap the 64-bit accumulator.
 #[inline]
 fn fits(acc: u64, digits: u32) -> Option<u32> {
     match digits <= 19 {
-        true => u32::try_from(acc).ok(),
+        true => Some(acc.min(u32::MAX as u64) as u32),
         false => None,
     }
 }
@@ -560,6 +601,7 @@ fn scan_numbers(
     buf: &[u8],
     state: &mut ScanState,
     out: &mut Vec<u32>,
+    big: &mut Vec<(usize, u64)>,
 ) -> std::result::Result<(), ScanError> {
     // Each emitted value needs a separator, and all but the first a digit too.
     out.reserve(buf.len() / 2 + 2);
@@ -580,6 +622,9 @@ fn scan_numbers(
                     unsafe { out.set_len(len) };
                     return Err(ScanError::TooLarge(i));
                 };
+                if value == u32::MAX {
+                    big.push((len, acc));
+                }
                 spare[len - base].write(value);
                 len += 1;
                 acc = 0;

@@ -12,13 +12,112 @@ pub struct Nodes {
     pub ty: Vec<u8>,
     pub name: Vec<u32>,
     pub id: Vec<u32>,
-    pub self_size: Vec<u32>,
+    pub self_size: SelfSizes,
     /// Ordinal of the node's first edge; `node_count + 1` entries.
     pub first_edge: Vec<u32>,
     /// Present only when `meta.node_fields` has `detachedness`.
     pub detachedness: Option<Vec<u8>>,
     /// Present only when allocation tracking was on (`trace_function_count` > 0).
     pub trace_node_id: Option<Vec<u32>>,
+}
+
+/// Self sizes: a compact `u32` per node, and the rare sizes of 4 GiB or
+/// more (a 5 GB ArrayBuffer backing store) exactly, in a side table. Read
+/// through [`SelfSizes::get`], which is always the exact value.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct SelfSizes {
+    small: Vec<u32>,
+    /// Node ordinal → size, for every node whose `small` entry is [`LARGE`].
+    large: rustc_hash::FxHashMap<u32, u64>,
+}
+
+/// The `small` entry of a size kept in the side table.
+const LARGE: u32 = u32::MAX;
+
+impl SelfSizes {
+    /// `n` sizes of 0.
+    pub fn zeros(n: usize) -> Self {
+        SelfSizes {
+            small: vec![0; n],
+            large: Default::default(),
+        }
+    }
+
+    /// From 32-bit sizes (none of them `u32::MAX`, which marks a large one).
+    pub fn from_small(small: Vec<u32>) -> Self {
+        let mut s = SelfSizes {
+            small,
+            large: Default::default(),
+        };
+        for (i, &v) in s.small.iter().enumerate() {
+            if v == LARGE {
+                s.large.insert(i as u32, v as u64);
+            }
+        }
+        s
+    }
+
+    pub fn len(&self) -> usize {
+        self.small.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.small.is_empty()
+    }
+
+    #[inline]
+    pub fn get(&self, v: usize) -> u64 {
+        match self.small[v] {
+            LARGE => self.large.get(&(v as u32)).copied().unwrap_or(LARGE as u64),
+            s => s as u64,
+        }
+    }
+
+    #[inline]
+    pub fn set(&mut self, v: usize, size: u64) {
+        if size >= LARGE as u64 {
+            self.small[v] = LARGE;
+            self.large.insert(v as u32, size);
+        } else {
+            if self.small[v] == LARGE {
+                self.large.remove(&(v as u32));
+            }
+            self.small[v] = size as u32;
+        }
+    }
+
+    /// Whether node `v` has a size other than 0 (cheaper than `get`).
+    #[inline]
+    pub fn nonzero(&self, v: usize) -> bool {
+        self.small[v] != 0
+    }
+
+    /// Every size, in node order.
+    pub fn iter(&self) -> impl Iterator<Item = u64> + '_ {
+        (0..self.small.len()).map(|v| self.get(v))
+    }
+
+    /// The sum of every size.
+    pub fn total(&self) -> u64 {
+        let small: u64 = self
+            .small
+            .iter()
+            .filter(|&&s| s != LARGE)
+            .map(|&s| s as u64)
+            .sum();
+        small + self.large.values().sum::<u64>()
+    }
+
+    /// How many sizes are 4 GiB or more.
+    pub fn large_count(&self) -> usize {
+        self.large.len()
+    }
+
+    /// The 32-bit column, for the reader to fill (sizes of 4 GiB or more are
+    /// then given to [`SelfSizes::set`]).
+    pub(crate) fn small_mut(&mut self) -> &mut [u32] {
+        &mut self.small
+    }
 }
 
 /// Per-edge columns, indexed by edge ordinal.

@@ -15,7 +15,7 @@ pub mod strings;
 pub mod timing;
 
 pub use error::{Result, SnapshotError};
-pub use graph::{Edges, HeapSnapshot, Location, Nodes};
+pub use graph::{Edges, HeapSnapshot, Location, Nodes, SelfSizes};
 pub use meta::{EdgeTypeIds, NodeTypeIds, NONE};
 pub use reader::{read_snapshot, read_snapshot_with, ReadOptions};
 pub use strings::StringTable;

@@ -5,7 +5,7 @@
 
 use crate::bytes::ByteStream;
 use crate::error::{Result, SnapshotError};
-use crate::graph::{Edges, HeapSnapshot, Location, Nodes};
+use crate::graph::{Edges, HeapSnapshot, Location, Nodes, SelfSizes};
 use crate::locations::Locations;
 use crate::meta::{self, EdgeField, EdgeTypeIds, NodeField, NodeTypeIds, RawHeader};
 use crate::records::{read_records, RecordSink, SharedColumn};
@@ -424,7 +424,7 @@ impl Parser {
         let mut ty: Vec<u8> = vec![0; n];
         let mut name: Vec<u32> = vec![0; n];
         let mut id: Vec<u32> = vec![0; n];
-        let mut self_size: Vec<u32> = vec![0; n];
+        let mut self_size = SelfSizes::zeros(n);
         // Edge counts first (at i + 1), made running sums afterwards.
         let mut first_edge: Vec<u32> = vec![0; n + 1];
         let mut det: Option<Vec<u8>> = dp.map(|_| vec![0; n]);
@@ -442,19 +442,25 @@ impl Parser {
             ty: SharedColumn::new(&mut ty),
             name: SharedColumn::new(&mut name),
             id: SharedColumn::new(&mut id),
-            self_size: SharedColumn::new(&mut self_size),
+            self_size: SharedColumn::new(self_size.small_mut()),
             edge_count: SharedColumn::new(&mut first_edge[1..]),
             detachedness: det.as_deref_mut().map(SharedColumn::new).zip(dp),
             trace: trace.as_deref_mut().map(SharedColumn::new).zip(trp),
         };
         let too_many = || format!("the nodes array has more than node_count ({n}) x {nf} values");
-        let (count, pending) = read_records(&mut self.s, &sink, &too_many)?;
+        let read = read_records(&mut self.s, &sink, &too_many);
+        let sp = pos(NodeField::SelfSize).expect("checked");
+        let names = h.raw.meta.node_fields.clone();
+        let (large, (count, pending)) = self.with_large_values(read, "node", &names, Some(sp))?;
         if count != n || pending != 0 {
             return Err(self.s.error(format!(
                 "the nodes array has {} values, expected node_count ({n}) x {nf} fields = {} (truncated or corrupt file)",
                 count * nf + pending,
                 n * nf
             )));
+        }
+        for (node, size) in large {
+            self_size.set(node, size);
         }
         let mut edge_sum: u64 = 0;
         for e in first_edge.iter_mut().skip(1) {
@@ -499,7 +505,9 @@ impl Parser {
             to: SharedColumn::new(&mut to),
         };
         let too_many = || format!("the edges array has more than edge_count ({e}) x {ef} values");
-        let (count, pending) = read_records(&mut self.s, &sink, &too_many)?;
+        let read = read_records(&mut self.s, &sink, &too_many);
+        let names = h.raw.meta.edge_fields.clone();
+        let (_, (count, pending)) = self.with_large_values(read, "edge", &names, None)?;
         if count != e || pending != 0 {
             return Err(self.s.error(format!(
                 "the edges array has {} values, expected edge_count ({e}) x {ef} fields = {} (truncated or corrupt file)",
@@ -512,6 +520,45 @@ impl Parser {
             name_or_index,
             to,
         })
+    }
+
+    /// The outcome of reading a number array, with its large values (see
+    /// [`Parser::large_values`]): a value past 32 bits is the error to report
+    /// even when the records it broke failed first.
+    fn with_large_values<T>(
+        &mut self,
+        read: Result<T>,
+        record: &str,
+        fields: &[String],
+        allowed: Option<usize>,
+    ) -> Result<(Vec<(usize, u64)>, T)> {
+        let large = self.large_values(record, fields, allowed)?;
+        Ok((large, read?))
+    }
+
+    /// The values of the number array just read that do not fit in 32 bits:
+    /// those of field `allowed` (self sizes, kept exactly) as (record, value);
+    /// any other is an error naming the record and the field.
+    fn large_values(
+        &mut self,
+        record: &str,
+        fields: &[String],
+        allowed: Option<usize>,
+    ) -> Result<Vec<(usize, u64)>> {
+        let width = fields.len().max(1) as u64;
+        let mut kept = Vec::new();
+        for (at, value) in self.s.take_large_values() {
+            let (index, field) = ((at / width) as usize, (at % width) as usize);
+            if Some(field) == allowed {
+                kept.push((index, value));
+            } else if value > u32::MAX as u64 {
+                let name = fields.get(field).map_or("?", String::as_str);
+                return Err(self.s.error(format!(
+                    "{record} {index}'s {name} is {value}, more than 32 bits (4,294,967,295 at most): heapscope cannot read values this large"
+                )));
+            }
+        }
+        Ok(kept)
     }
 
     fn read_strings(&mut self) -> Result<StringTable> {
@@ -588,7 +635,8 @@ impl Parser {
             out: SharedColumn::new(out.spare_capacity_mut()),
         };
         let too_many = || format!("the locations array has more than node_count ({n}) records");
-        let (count, pending) = read_records(&mut self.s, &sink, &too_many)?;
+        let read = read_records(&mut self.s, &sink, &too_many);
+        let (_, (count, pending)) = self.with_large_values(read, "location", &fields, None)?;
         if pending != 0 {
             return Err(self.s.error(format!(
                 "the locations array length is not a multiple of {lf} fields"

@@ -38,7 +38,10 @@ fn reads_columns_by_meta_and_decodes_strings() {
     assert_eq!(s.node_count(), 3);
     assert_eq!(s.edge_count(), 2);
     assert_eq!(s.nodes.id, vec![1, 3, 5]);
-    assert_eq!(s.nodes.self_size, vec![0, 40, 16]);
+    assert_eq!(
+        s.nodes.self_size.iter().collect::<Vec<_>>(),
+        vec![0, 40, 16]
+    );
     assert_eq!(s.nodes.first_edge, vec![0, 2, 2, 2]);
     assert_eq!(s.nodes.detachedness.as_ref().unwrap(), &vec![0, 0, 1]);
     assert_eq!(s.edges.to, vec![1, 2], "node indexes become ordinals");
@@ -65,6 +68,14 @@ fn accepts_other_section_orders_and_whitespace() {
     assert_eq!(s.node_name(0), "a");
 }
 
+/// Self sizes of the big test: every 997th one past 32 bits, exactly.
+fn size_of(i: u32) -> u64 {
+    match i % 997 {
+        0 => (1u64 << 40) + i as u64,
+        _ => (i * 7919 % 100_003) as u64,
+    }
+}
+
 #[test]
 fn values_straddling_chunk_boundaries() {
     // More than two 4 MiB chunks of nodes and of edges (records cut at chunk
@@ -79,7 +90,7 @@ fn values_straddling_chunk_boundaries() {
         nodes.push_str(&format!(
             "3,1,{},{},{edge_count},0,0\n",
             2 * i + 1,
-            i * 7919 % 100_003
+            size_of(i)
         ));
     }
     let e = n;
@@ -101,7 +112,7 @@ fn values_straddling_chunk_boundaries() {
     assert_eq!(s.edge_count(), e as usize);
     for i in 0..n {
         assert_eq!(s.nodes.id[i as usize], 2 * i + 1);
-        assert_eq!(s.nodes.self_size[i as usize], i * 7919 % 100_003);
+        assert_eq!(s.nodes.self_size.get(i as usize), size_of(i), "node {i}");
         assert_eq!(s.nodes.first_edge[i as usize + 1], i + 1);
     }
     for k in 0..e {
@@ -198,29 +209,50 @@ fn decodes_raw_utf8_invalid_bytes_and_escapes_alike_in_any_order() {
 }
 
 #[test]
-fn a_value_past_32_bits_is_an_error_not_a_wrapped_number() {
-    // A 5 GB node (5,000,000,000 read modulo 2^32 would be 705,032,704), the
-    // largest value that fits, and values that end a chunk half or the array.
+fn self_sizes_past_32_bits_are_exact_and_other_large_values_are_errors() {
+    // A 5 GB node (5,000,000,000 read modulo 2^32 would be 705,032,704), a
+    // 2^40-byte node, the largest u32 and the largest 19-digit number.
     let good = tiny(r#"["", "a", "b"]"#);
-    let fits = good.replace(",3,1,3,40,0,0,0\n", ",3,1,3,4294967295,0,0,0\n");
-    let s = read_snapshot(write("fits.heapsnapshot", &fits).to_str().unwrap()).unwrap();
-    assert_eq!(s.nodes.self_size[1], u32::MAX);
-    for (name, text) in [
+    for size in [
+        4_294_967_295u64,
+        5_000_000_000,
+        1 << 40,
+        9_999_999_999_999_999_999,
+    ] {
+        let text = good.replace(",3,1,3,40,0,0,0\n", &format!(",3,1,3,{size},0,0,0\n"));
+        let s = read_snapshot(
+            write(&format!("size-{size}.heapsnapshot"), &text)
+                .to_str()
+                .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(s.nodes.self_size.get(1), size);
+        assert_eq!(s.nodes.self_size.get(2), 16);
+        assert_eq!(s.nodes.self_size.total(), size + 16);
+    }
+    for (name, text, needle) in [
         (
-            "5 GB",
-            good.replace(",3,1,3,40,0,0,0\n", ",3,1,3,5000000000,0,0,0\n"),
-        ),
-        (
-            "2^40",
-            good.replace(",3,1,3,40,0,0,0\n", ",3,1,3,1099511627776,0,0,0\n"),
-        ),
-        (
-            "2^64 + 1",
+            "20 digits",
             good.replace(",3,1,3,40,0,0,0\n", ",3,1,3,18446744073709551617,0,0,0\n"),
+            "more than 19 digits",
         ),
         (
-            "last value",
+            "an id",
+            good.replace(",3,1,3,40,0,0,0\n", ",3,1,5000000000,40,0,0,0\n"),
+            "node 1's id is 5000000000, more than 32 bits",
+        ),
+        (
+            "an edge target",
             good.replace("[1,0,7,2,1,14]", "[1,0,7,2,1,14000000000]"),
+            "edge 1's to_node is 14000000000, more than 32 bits",
+        ),
+        (
+            "a location line",
+            good.replace(
+                "\"locations\":[7,3,10,4]",
+                "\"locations\":[7,3,10000000000,4]",
+            ),
+            "location 0's line is 10000000000",
         ),
     ] {
         // A file of its own: tests run in parallel (`err` writes one shared file).
@@ -231,9 +263,6 @@ fn a_value_past_32_bits_is_an_error_not_a_wrapped_number() {
         let e = read_snapshot(file.to_str().unwrap())
             .unwrap_err()
             .to_string();
-        assert!(
-            e.contains("does not fit in 32 bits") && e.contains("at byte"),
-            "{name}: {e}"
-        );
+        assert!(e.contains(needle) && e.contains("at byte"), "{name}: {e}");
     }
 }

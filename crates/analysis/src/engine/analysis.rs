@@ -285,7 +285,7 @@ impl Analysis {
         let root = match self.retained.get(self.snap.root as usize) {
             Some(&r) => r,
             // Without dominators: the sum of all sizes, which is the same number.
-            None => self.snap.nodes.self_size.iter().map(|&s| s as u64).sum(),
+            None => self.snap.nodes.self_size.total(),
         };
         root as f64 + self.snap.extra_native_bytes
     }

@@ -11,7 +11,7 @@
 //! tests against a naive implementation.
 
 use crate::engine::bitset::BitSet;
-use heapscope_snapshot::HeapSnapshot;
+use heapscope_snapshot::{HeapSnapshot, SelfSizes};
 
 const UNREACHED: u32 = u32::MAX;
 
@@ -273,8 +273,8 @@ pub fn dominator_tree_then(g: &DomGraph, scratch_freed: impl FnOnce()) -> Domina
 
 /// Retained sizes: each node's size plus that of everything it dominates,
 /// summed children-first by walking the preorder backwards.
-pub fn retained_sizes(self_size: &[u32], tree: &DominatorTree, root: u32) -> Vec<u64> {
-    let mut retained: Vec<u64> = self_size.iter().map(|&s| s as u64).collect();
+pub fn retained_sizes(self_size: &SelfSizes, tree: &DominatorTree, root: u32) -> Vec<u64> {
+    let mut retained: Vec<u64> = self_size.iter().collect();
     for &v in tree.preorder.iter().rev() {
         if v != root {
             let d = tree.dom[v as usize] as usize;

@@ -3,14 +3,14 @@
 //! onto that owner. Rewrites `self_size` in place, as DevTools does.
 
 use crate::engine::essential::is_user_root;
-use heapscope_snapshot::HeapSnapshot;
+use heapscope_snapshot::{HeapSnapshot, SelfSizes};
 
 const UNVISITED: u32 = u32::MAX;
 const MULTIPLE: u32 = u32::MAX - 1;
 
 /// Moves sizes in `self_size` (the snapshot's sizes, taken out so this can run
 /// beside passes that read the snapshot).
-pub fn reattribute(snap: &HeapSnapshot, self_size: &mut [u32]) {
+pub fn reattribute(snap: &HeapSnapshot, self_size: &mut SelfSizes) {
     let has_user_roots = snap
         .edge_range(snap.root)
         .any(|e| is_user_root(snap, snap.edges.to[e]));
@@ -62,8 +62,8 @@ pub fn reattribute(snap: &HeapSnapshot, self_size: &mut [u32]) {
         if snap.nodes.ty[o] == nt.synthetic || owner == snap.root {
             continue;
         }
-        let moved = self_size[i];
-        self_size[i] = 0;
-        self_size[o] = self_size[o].wrapping_add(moved);
+        let moved = self_size.get(i);
+        self_size.set(i, 0);
+        self_size.set(o, self_size.get(o) + moved);
     }
 }

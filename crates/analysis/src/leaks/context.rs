@@ -146,7 +146,7 @@ pub fn group_text(a: &Analysis, (function, id): GroupId) -> String {
 fn counts_by_group(a: &Analysis) -> (FxHashMap<String, u64>, FxHashMap<String, u64>) {
     let mut by_id: FxHashMap<GroupId, (u64, u64)> = FxHashMap::default();
     for v in 0..a.snap.node_count() as u32 {
-        let size = a.snap.nodes.self_size[v as usize] as u64;
+        let size = a.snap.nodes.self_size.get(v as usize);
         if size > 0 {
             let entry = by_id.entry(group_id(a, v)).or_insert((0, 0));
             entry.0 += 1;

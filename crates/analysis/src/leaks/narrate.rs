@@ -103,7 +103,7 @@ fn growing_object(cx: &LeakContext, w: &Working) -> String {
             format!(
                 "; most of it is one {} of {} (@{})",
                 group_key(a, b),
-                bytes(a.snap.nodes.self_size[b as usize] as u64),
+                bytes(a.snap.nodes.self_size.get(b as usize)),
                 a.snap.nodes.id[b as usize]
             )
         })
@@ -181,7 +181,7 @@ impl Analysis {
         let target = self.retained[v as usize] / 2;
         let mut x = v;
         for _ in 0..8 {
-            if self.snap.nodes.self_size[x as usize] as u64 >= target {
+            if self.snap.nodes.self_size.get(x as usize) >= target {
                 return (x != v).then_some(x);
             }
             let root = self.snap.root;

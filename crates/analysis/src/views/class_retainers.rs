@@ -41,7 +41,7 @@ impl Analysis {
     ) -> ClassRetainers {
         let snap = &self.snap;
         let is_instance = |v: u32| {
-            snap.nodes.self_size[v as usize] > 0
+            snap.nodes.self_size.nonzero(v as usize)
                 && matches(snap.strings.get(self.class_name[v as usize]))
         };
         let instances: Vec<u32> = (0..snap.node_count() as u32)

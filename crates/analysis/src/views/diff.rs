@@ -55,7 +55,7 @@ pub struct Comparison {
 /// Per class key: its name and the (id, self size, ordinal) of its objects, by id.
 struct ClassObjects {
     name: String,
-    objects: Vec<(u32, u32, u32)>,
+    objects: Vec<(u32, u64, u32)>,
 }
 
 fn class_objects<'a>(
@@ -64,10 +64,10 @@ fn class_objects<'a>(
     name_of: &dyn Fn(u32) -> &'a str,
 ) -> HashMap<String, ClassObjects> {
     let agg = a.aggregates_by(class_name, name_of);
-    let mut lists: Vec<Vec<(u32, u32, u32)>> = vec![Vec::new(); agg.rows.len()];
+    let mut lists: Vec<Vec<(u32, u64, u32)>> = vec![Vec::new(); agg.rows.len()];
     for (v, &row) in agg.node_row.iter().enumerate() {
         if row != crate::views::summary::NO_ROW {
-            lists[row as usize].push((a.snap.nodes.id[v], a.snap.nodes.self_size[v], v as u32));
+            lists[row as usize].push((a.snap.nodes.id[v], a.snap.nodes.self_size.get(v), v as u32));
         }
     }
     agg.rows
@@ -102,7 +102,7 @@ pub fn compare(base: &Analysis, target: &Analysis) -> Comparison {
         target.snap.strings.get(id)
     });
     // The name of a class that is gone is the base's own name for its last object.
-    let base_own_name = |objects: &[(u32, u32, u32)]| -> Option<String> {
+    let base_own_name = |objects: &[(u32, u64, u32)]| -> Option<String> {
         let v = objects.last()?.2;
         Some(
             base.snap
@@ -112,7 +112,7 @@ pub fn compare(base: &Analysis, target: &Analysis) -> Comparison {
         )
     };
     let mut rows = Vec::new();
-    let empty: Vec<(u32, u32, u32)> = Vec::new();
+    let empty: Vec<(u32, u64, u32)> = Vec::new();
     let mut keys: Vec<&String> = base_objects.keys().collect();
     keys.extend(
         target_objects
@@ -131,11 +131,11 @@ pub fn compare(base: &Analysis, target: &Analysis) -> Comparison {
         while i < bo.len() || j < to.len() {
             if j >= to.len() || (i < bo.len() && bo[i].0 < to[j].0) {
                 d.removed_count += 1;
-                d.removed_size += bo[i].1 as u64;
+                d.removed_size += bo[i].1;
                 i += 1;
             } else if i >= bo.len() || bo[i].0 > to[j].0 {
                 d.added_count += 1;
-                d.added_size += to[j].1 as u64;
+                d.added_size += to[j].1;
                 j += 1;
             } else {
                 i += 1;

@@ -90,7 +90,7 @@ impl Analysis {
             name: display_name(&self.snap, v),
             class_name: self.snap.strings.get(self.class_name[i]).to_string(),
             node_type: self.snap.node_type_name(self.snap.nodes.ty[i]).to_string(),
-            self_size: self.snap.nodes.self_size[i] as u64,
+            self_size: self.snap.nodes.self_size.get(i),
             retained_size: self.retained[i],
             distance: self.distances[i],
         }

@@ -89,7 +89,7 @@ impl Analysis {
             .collect();
         let mut classes: Vec<HashMap<u32, (u64, u64)>> = vec![HashMap::new(); rows.len()];
         for v in 0..self.snap.node_count() {
-            let size = self.snap.nodes.self_size[v] as u64;
+            let size = self.snap.nodes.self_size.get(v);
             if size == 0 {
                 continue;
             }

@@ -43,7 +43,7 @@ impl Analysis {
             (0u64, 0u64, 0u64, 0u64, 0u64);
         let mut stores: Vec<u32> = Vec::new();
         for v in 0..snap.node_count() {
-            let s = snap.nodes.self_size[v] as u64;
+            let s = snap.nodes.self_size.get(v);
             let ty = snap.nodes.ty[v];
             if ty == nt.hidden {
                 system += s;
@@ -77,7 +77,7 @@ impl Analysis {
         }
         for &t in &stores {
             if counts[t as usize] == 1 {
-                arrays += snap.nodes.self_size[t as usize] as u64;
+                arrays += snap.nodes.self_size.get(t as usize);
             }
         }
         let total = self.total_size();

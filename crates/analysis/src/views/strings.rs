@@ -106,7 +106,9 @@ impl Analysis {
         let mut cons_nodes: Vec<u32> = Vec::new();
         for v in 0..n as u32 {
             let ty = snap.nodes.ty[v as usize];
-            if (ty != nt.string && ty != nt.cons_string) || snap.nodes.self_size[v as usize] == 0 {
+            if (ty != nt.string && ty != nt.cons_string)
+                || !snap.nodes.self_size.nonzero(v as usize)
+            {
                 continue;
             }
             if self.internal_value(v, "truncated").as_deref() == Some("true") {
@@ -179,7 +181,7 @@ impl Analysis {
                 continue;
             }
             let group = &mut groups[g as usize];
-            let size = snap.nodes.self_size[v] as u64;
+            let size = snap.nodes.self_size.get(v);
             group.count += 1;
             group.self_size += size;
             group.largest = group.largest.max(size);

@@ -5,7 +5,7 @@
 use crate::engine::dominators::DominatedNodes;
 use crate::engine::js::utf16_cmp;
 use crate::Analysis;
-use heapscope_snapshot::HeapSnapshot;
+use heapscope_snapshot::{HeapSnapshot, SelfSizes};
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 
@@ -85,7 +85,7 @@ impl Analysis {
 /// is empty).
 pub fn group_by_class<'a>(
     snap: &HeapSnapshot,
-    self_size: &[u32],
+    self_size: &SelfSizes,
     class_name: &[u32],
     distances: &[i32],
     name_of: &dyn Fn(u32) -> &'a str,
@@ -109,7 +109,7 @@ pub fn group_by_class<'a>(
                 _ => break None,
             }
         };
-        let size = self_size[v];
+        let size = self_size.get(v);
         if size == 0 {
             continue;
         }
@@ -151,7 +151,7 @@ pub fn group_by_class<'a>(
         node_row[v] = row;
         let r = &mut rows[row as usize];
         r.count += 1;
-        r.self_size += size as u64;
+        r.self_size += size;
         let d = distance(v);
         r.distance = r.distance.min(d);
         r.max_distance = r.max_distance.max(d);

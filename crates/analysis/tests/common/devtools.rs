@@ -68,7 +68,7 @@ pub fn check_every_node(a: &Analysis, nodes_tsv_gz: &Path) {
         let f: Vec<&str> = line.split('\t').collect();
         let ctx = |what: &str| format!("{what} of node {v} (id {})", f[0]);
         assert_eq!(a.snap.nodes.id[v].to_string(), f[0], "{}", ctx("id"));
-        let self_size = a.snap.nodes.self_size[v].to_string();
+        let self_size = a.snap.nodes.self_size.get(v).to_string();
         assert_eq!(self_size, f[1], "{}", ctx("self size"));
         assert_eq!(a.retained[v].to_string(), f[2], "{}", ctx("retained size"));
         assert_eq!(a.distances[v].to_string(), f[3], "{}", ctx("distance"));

@@ -60,9 +60,14 @@ pub fn run(args: Args) -> Result<Rendered, CliError> {
     if sorted.snapshots.is_empty() {
         return Err(CliError("report: no snapshot among the inputs (give a hunt folder, a capture folder or .heapsnapshot files)".into()));
     }
+    // The small files first: a broken one is reported before the long part.
+    let hunt = sorted.hunt.as_deref().map(read_json).transpose()?;
+    let timeline = sorted.timeline.as_deref().map(read_timeline).transpose()?;
+    let load = sorted.load.as_deref().map(read_json).transpose()?;
+    let recorded_leaks = sorted.leaks.as_deref().map(read_json).transpose()?;
     let analyses = crate::commands::leaks::load_all(&sorted.snapshots)?;
-    let leaks = match &sorted.leaks {
-        Some(path) => Some(read_json(path)?),
+    let leaks = match recorded_leaks {
+        Some(found) => Some(found),
         None if analyses.len() >= 2 => {
             let options = LeakOptions {
                 min_bytes: args.min_bytes,
@@ -80,9 +85,9 @@ pub fn run(args: Args) -> Result<Rendered, CliError> {
             .unwrap_or_else(|| default_title(&args.inputs)),
         inputs: args.inputs.clone(),
         leaks,
-        hunt: sorted.hunt.as_deref().map(read_json).transpose()?,
-        timeline: sorted.timeline.as_deref().map(read_timeline).transpose()?,
-        load: sorted.load.as_deref().map(read_json).transpose()?,
+        hunt,
+        timeline,
+        load,
         redaction: Redaction::from_flag(args.redact_strings),
         version: env!("HEAPSCOPE_VERSION").to_string(),
     };

@@ -76,7 +76,7 @@ fn survivors_by_class(cx: &LeakContext) -> std::collections::BTreeMap<String, Ve
     let first_ids = &cx.earlier_ids[0];
     let mut by_id: FxHashMap<GroupId, Vec<u32>> = FxHashMap::default();
     for v in 0..last.snap.node_count() as u32 {
-        if last.snap.nodes.self_size[v as usize] != 0
+        if last.snap.nodes.self_size.nonzero(v as usize)
             && first_ids.get(last.snap.nodes.id[v as usize]).is_none()
         {
             by_id.entry(group_id(last, v)).or_default().push(v);

@@ -20,13 +20,12 @@ pub fn detect(cx: &LeakContext, options: &LeakOptions) -> Vec<Candidate> {
     let mut out = Vec::new();
     for v in 0..snap.node_count() as u32 {
         if snap.nodes.ty[v as usize] != snap.node_types.object
-            || (snap.nodes.self_size[v as usize] as u64) < least
+            || snap.nodes.self_size.get(v as usize) < least
             || snap.node_name(v) != "Array"
         {
             continue;
         }
-        let Some(sizes) =
-            cx.per_snapshot(v, |a, o| Some(a.snap.nodes.self_size[o as usize] as u64))
+        let Some(sizes) = cx.per_snapshot(v, |a, o| Some(a.snap.nodes.self_size.get(o as usize)))
         else {
             continue;
         };
