@@ -9,7 +9,6 @@
 //! chromium; snapshots go to `target/tmp/producers/`.
 
 #[path = "../../analysis/tests/common/mod.rs"]
-#[allow(dead_code)]
 mod common;
 
 use common::devtools::{
