@@ -123,7 +123,7 @@ fn generate(out: &mut impl Write) -> std::io::Result<u64> {
 #[ignore = "about 15 GB of memory and several minutes: run with --ignored"]
 fn a_snapshot_past_every_32_bit_limit_reads_exactly() {
     assert!(edge_count() * 3 > 1 << 31, "more than 2^31 edge values");
-    assert!(
+    const _: () = assert!(
         STRINGS * STRING_LEN > 1 << 32,
         "more than 2^32 bytes of strings"
     );
