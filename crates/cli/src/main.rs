@@ -51,6 +51,8 @@ enum Command {
     Report(commands::report::Args),
     /// A local web UI to explore snapshots, like DevTools' Memory panel.
     Serve(commands::serve::Args),
+    /// A Model Context Protocol server on stdio, for coding agents.
+    Mcp(commands::mcp::Args),
     /// Shell completions on stdout: `heapscope completions bash > ~/.local/share/bash-completion/completions/heapscope`.
     Completions(commands::completions::Args),
     /// The manual page (roff) on stdout: `heapscope man > heapscope.1`.
@@ -89,6 +91,7 @@ fn main() -> ExitCode {
         Command::Hunt(args) => commands::hunt::run(*args),
         Command::Report(args) => commands::report::run(args),
         Command::Serve(args) => commands::serve::run(args),
+        Command::Mcp(args) => commands::mcp::run_mcp(args),
         Command::Completions(args) => commands::completions::run(args, Cli::command()),
         Command::Man => commands::completions::man(Cli::command()),
     };

@@ -10,6 +10,7 @@ pub mod inspect;
 pub mod interrupt;
 pub mod leaks;
 pub mod load;
+pub mod mcp;
 pub mod packages;
 pub mod profile;
 pub mod render;
