@@ -32,7 +32,7 @@ pub struct Edges {
 }
 
 /// An allocation site from the `locations` section (0-based line/column).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Location {
     pub node: u32,
     pub script_id: u32,
