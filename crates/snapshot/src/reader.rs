@@ -390,6 +390,7 @@ impl Parser {
     }
 
     fn parse(&mut self) -> Result<HeapSnapshot> {
+        self.s.skip_bom()?;
         match self.s.peek_non_ws()? {
             Some(b'{') => {}
             Some(b) => {
@@ -430,7 +431,16 @@ impl Parser {
             self.tick();
             laps.lap(&format!("  read {key}"));
         }
-        self.finish(sections)
+        let end = self.s.offset();
+        self.s.expect(b'}', "'}'")?;
+        if let Some(b) = self.s.peek_non_ws()? {
+            return Err(self.s.error(format!(
+                "unexpected {} after the end of the snapshot (the JSON object closed at byte {end}): \
+                 two snapshots in one file, or garbage appended?",
+                crate::bytes::show_byte(b)
+            )));
+        }
+        self.finish(sections, end)
     }
 
     fn header(&self, key: &str) -> Result<&Header> {
@@ -753,7 +763,7 @@ impl Parser {
         Ok(Locations::from_sorted(last_of_each))
     }
 
-    fn finish(&mut self, sections: Sections) -> Result<HeapSnapshot> {
+    fn finish(&mut self, sections: Sections, text_bytes: u64) -> Result<HeapSnapshot> {
         let name = self.s.name().to_string();
         let err = |m: String| SnapshotError::new(&name, None, m);
         let Some(h) = self.header.take() else {
@@ -802,8 +812,13 @@ impl Parser {
             }
             _ => 0,
         };
+        if let Some((first, second)) = duplicate_id(&nodes.id) {
+            return Err(err(format!(
+                "nodes {first} and {second} have the same id {} (ids must be unique)",
+                nodes.id[first]
+            )));
+        }
         let node_types = NodeTypeIds::resolve(&h.node_types);
-        let text_bytes = self.s.offset();
         Ok(HeapSnapshot {
             node_types,
             edge_types,
@@ -820,4 +835,17 @@ impl Parser {
             edge_type_names: h.edge_types,
         })
     }
+}
+
+/// The first two node ordinals that share an id, if any (ids are checked in
+/// order when ascending, else on a sorted copy).
+fn duplicate_id(ids: &[u32]) -> Option<(usize, usize)> {
+    if ids.windows(2).all(|w| w[0] < w[1]) {
+        return None;
+    }
+    let mut sorted = ids.to_vec();
+    radsort::sort(&mut sorted);
+    let id = sorted.windows(2).find(|w| w[0] == w[1])?[0];
+    let mut at = (ids.iter().enumerate()).filter_map(|(i, &x)| (x == id).then_some(i));
+    Some((at.next()?, at.next()?))
 }
