@@ -114,6 +114,28 @@ impl ByteStream {
         Ok(b)
     }
 
+    /// Skips a UTF-8 byte order mark at the start of the text (some editors
+    /// and shells write one; JSON readers may ignore it). Offsets in errors
+    /// still count its three bytes.
+    pub fn skip_bom(&mut self) -> Result<()> {
+        if self.peek()? != Some(0xef) {
+            return Ok(());
+        }
+        for want in [0xef, 0xbb, 0xbf] {
+            match self.peek()? {
+                Some(b) if b == want => self.pos += 1,
+                Some(b) => {
+                    return Err(self.error(format!(
+                        "not a heap snapshot: expected '{{' or a UTF-8 byte order mark, found {}",
+                        show_byte(b)
+                    )))
+                }
+                None => return Err(self.error("unexpected end of file inside a byte order mark")),
+            }
+        }
+        Ok(())
+    }
+
     /// Skips whitespace and returns the next byte without consuming it.
     pub fn peek_non_ws(&mut self) -> Result<Option<u8>> {
         loop {

@@ -43,7 +43,8 @@ impl SelfSizes {
         }
     }
 
-    /// From 32-bit sizes (none of them `u32::MAX`, which marks a large one).
+    /// From 32-bit sizes (a `u32::MAX` is that size exactly until [`SelfSizes::set`]
+    /// gives the real one, as the reader does for sizes of 4 GiB or more).
     pub fn from_small(small: Vec<u32>) -> Self {
         let mut s = SelfSizes {
             small,
@@ -112,12 +113,6 @@ impl SelfSizes {
     pub fn large_count(&self) -> usize {
         self.large.len()
     }
-
-    /// The 32-bit column, for the reader to fill (sizes of 4 GiB or more are
-    /// then given to [`SelfSizes::set`]).
-    pub(crate) fn small_mut(&mut self) -> &mut [u32] {
-        &mut self.small
-    }
 }
 
 /// Per-edge columns, indexed by edge ordinal.
@@ -131,7 +126,7 @@ pub struct Edges {
 }
 
 /// An allocation site from the `locations` section (0-based line/column).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Location {
     pub node: u32,
     pub script_id: u32,

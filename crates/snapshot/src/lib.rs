@@ -17,5 +17,5 @@ pub mod timing;
 pub use error::{Result, SnapshotError};
 pub use graph::{Edges, HeapSnapshot, Location, Nodes, SelfSizes};
 pub use meta::{EdgeTypeIds, NodeTypeIds, NONE};
-pub use reader::{read_snapshot, read_snapshot_with, ReadOptions};
+pub use reader::{read_snapshot, read_snapshot_bytes, read_snapshot_with, ReadOptions};
 pub use strings::StringTable;

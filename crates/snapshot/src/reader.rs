@@ -8,7 +8,9 @@ use crate::error::{Result, SnapshotError};
 use crate::graph::{Edges, HeapSnapshot, Location, Nodes, SelfSizes};
 use crate::locations::Locations;
 use crate::meta::{self, EdgeField, EdgeTypeIds, NodeField, NodeTypeIds, RawHeader};
-use crate::records::{read_records, RecordSink, SharedColumn};
+use crate::records::{
+    grow_column, initial_records, read_records, RecordSink, RecordWriter, SharedColumn,
+};
 use crate::source;
 use crate::strings::StringTable;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -22,6 +24,9 @@ pub type ProgressFn = Box<dyn FnMut(Option<u64>, u64)>;
 pub struct ReadOptions {
     /// Called once at the start, then regularly while reading.
     pub progress: Option<ProgressFn>,
+    /// Size of the chunks the text is read in (at most and by default
+    /// [`source::CHUNK_BYTES`]); small ones exercise values cut by chunks.
+    pub chunk_bytes: Option<usize>,
 }
 
 /// Reads a snapshot from a path, `-` for stdin; gzip and zstd are detected.
@@ -30,7 +35,24 @@ pub fn read_snapshot(path: &str) -> Result<HeapSnapshot> {
 }
 
 pub fn read_snapshot_with(path: &str, options: ReadOptions) -> Result<HeapSnapshot> {
-    let source = source::open(path)?;
+    let chunk = options.chunk_bytes.unwrap_or(source::CHUNK_BYTES);
+    parse(source::open(path, chunk)?, options)
+}
+
+/// Reads a snapshot held in memory (plain, gzip or zstd), named `name` in
+/// errors: what the fuzz targets and the tests of bad input call.
+pub fn read_snapshot_bytes(name: &str, bytes: &[u8], options: ReadOptions) -> Result<HeapSnapshot> {
+    let len = bytes.len() as u64;
+    let chunk =
+        (options.chunk_bytes).unwrap_or_else(|| bytes.len().clamp(1 << 12, source::CHUNK_BYTES));
+    let reader = Box::new(std::io::Cursor::new(bytes.to_vec()));
+    parse(
+        source::open_reader(name, reader, Some(len), chunk)?,
+        options,
+    )
+}
+
+fn parse(source: source::ChunkSource, options: ReadOptions) -> Result<HeapSnapshot> {
     let total = source.input_bytes;
     let counter = source.input_read.clone();
     let mut parser = Parser {
@@ -75,11 +97,69 @@ impl FastDiv {
     }
 }
 
-/// Node records into the node columns (type checked against meta).
-struct NodeSink<'a> {
+/// The node columns, grown as records arrive.
+struct NodeColumns {
     width: usize,
     types: u32,
+    limit: usize,
     /// Positions of type, name, id, self size and edge count in a record.
+    at: [usize; 5],
+    ty: Vec<u8>,
+    name: Vec<u32>,
+    id: Vec<u32>,
+    self_size: Vec<u32>,
+    /// Edge counts first (at i + 1), made running sums afterwards.
+    first_edge: Vec<u32>,
+    detachedness: Option<(Vec<u8>, usize)>,
+    trace: Option<(Vec<u32>, usize)>,
+}
+
+impl RecordSink for NodeColumns {
+    type Writer<'w> = NodeWriter<'w>;
+
+    fn width(&self) -> usize {
+        self.width
+    }
+
+    fn limit(&self) -> usize {
+        self.limit
+    }
+
+    fn grow(&mut self, records: usize) {
+        let limit = self.limit;
+        grow_column(&mut self.ty, records, limit);
+        grow_column(&mut self.name, records, limit);
+        grow_column(&mut self.id, records, limit);
+        grow_column(&mut self.self_size, records, limit);
+        grow_column(&mut self.first_edge, records + 1, limit + 1);
+        if let Some((d, _)) = self.detachedness.as_mut() {
+            grow_column(d, records, limit);
+        }
+        if let Some((t, _)) = self.trace.as_mut() {
+            grow_column(t, records, limit);
+        }
+    }
+
+    fn writer(&mut self) -> NodeWriter<'_> {
+        NodeWriter {
+            width: self.width,
+            types: self.types,
+            at: self.at,
+            ty: SharedColumn::new(&mut self.ty),
+            name: SharedColumn::new(&mut self.name),
+            id: SharedColumn::new(&mut self.id),
+            self_size: SharedColumn::new(&mut self.self_size),
+            edge_count: SharedColumn::new(&mut self.first_edge[1..]),
+            detachedness: (self.detachedness.as_mut()).map(|(d, p)| (SharedColumn::new(d), *p)),
+            trace: (self.trace.as_mut()).map(|(t, p)| (SharedColumn::new(t), *p)),
+        }
+    }
+}
+
+/// Node records into the node columns (type checked against meta).
+struct NodeWriter<'a> {
+    width: usize,
+    types: u32,
     at: [usize; 5],
     ty: SharedColumn<'a, u8>,
     name: SharedColumn<'a, u32>,
@@ -90,15 +170,7 @@ struct NodeSink<'a> {
     trace: Option<(SharedColumn<'a, u32>, usize)>,
 }
 
-impl RecordSink for NodeSink<'_> {
-    fn width(&self) -> usize {
-        self.width
-    }
-
-    fn capacity(&self) -> usize {
-        self.ty.len()
-    }
-
+impl RecordWriter for NodeWriter<'_> {
     fn store(&self, at: usize, values: &[u32]) -> std::result::Result<(), String> {
         let [tp, np, ip, sp, ep] = self.at;
         for (k, r) in values.chunks_exact(self.width).enumerate() {
@@ -125,28 +197,64 @@ impl RecordSink for NodeSink<'_> {
     }
 }
 
-/// Edge records into the edge columns, targets divided into node ordinals.
-struct EdgeSink<'a> {
+/// The edge columns, grown as records arrive.
+struct EdgeColumns {
     width: usize,
     types: u32,
     nodes: u32,
     div: FastDiv,
+    limit: usize,
     /// Positions of type, name-or-index and target in a record.
+    at: [usize; 3],
+    ty: Vec<u8>,
+    name_or_index: Vec<u32>,
+    to: Vec<u32>,
+}
+
+impl RecordSink for EdgeColumns {
+    type Writer<'w> = EdgeWriter<'w>;
+
+    fn width(&self) -> usize {
+        self.width
+    }
+
+    fn limit(&self) -> usize {
+        self.limit
+    }
+
+    fn grow(&mut self, records: usize) {
+        grow_column(&mut self.ty, records, self.limit);
+        grow_column(&mut self.name_or_index, records, self.limit);
+        grow_column(&mut self.to, records, self.limit);
+    }
+
+    fn writer(&mut self) -> EdgeWriter<'_> {
+        EdgeWriter {
+            types: self.types,
+            nodes: self.nodes,
+            div: self.div,
+            width: self.width,
+            at: self.at,
+            ty: SharedColumn::new(&mut self.ty),
+            name_or_index: SharedColumn::new(&mut self.name_or_index),
+            to: SharedColumn::new(&mut self.to),
+        }
+    }
+}
+
+/// Edge records into the edge columns, targets divided into node ordinals.
+struct EdgeWriter<'a> {
+    width: usize,
+    types: u32,
+    nodes: u32,
+    div: FastDiv,
     at: [usize; 3],
     ty: SharedColumn<'a, u8>,
     name_or_index: SharedColumn<'a, u32>,
     to: SharedColumn<'a, u32>,
 }
 
-impl RecordSink for EdgeSink<'_> {
-    fn width(&self) -> usize {
-        self.width
-    }
-
-    fn capacity(&self) -> usize {
-        self.ty.len()
-    }
-
+impl RecordWriter for EdgeWriter<'_> {
     fn store(&self, at: usize, values: &[u32]) -> std::result::Result<(), String> {
         let [tp, np, top] = self.at;
         for (k, r) in values.chunks_exact(self.width).enumerate() {
@@ -174,25 +282,52 @@ impl RecordSink for EdgeSink<'_> {
     }
 }
 
-/// Location records, node indexes divided into ordinals.
-struct LocationSink<'a> {
+/// The locations, grown as records arrive (at most one per node).
+struct LocationColumns {
     width: usize,
     nodes: u32,
     div: FastDiv,
     /// Positions of object index, script id, line and column in a record.
     at: [usize; 4],
-    out: SharedColumn<'a, std::mem::MaybeUninit<Location>>,
+    out: Vec<Location>,
 }
 
-impl RecordSink for LocationSink<'_> {
+impl RecordSink for LocationColumns {
+    type Writer<'w> = LocationWriter<'w>;
+
     fn width(&self) -> usize {
         self.width
     }
 
-    fn capacity(&self) -> usize {
-        self.out.len()
+    fn limit(&self) -> usize {
+        self.nodes as usize
     }
 
+    fn grow(&mut self, records: usize) {
+        grow_column(&mut self.out, records, self.nodes as usize);
+    }
+
+    fn writer(&mut self) -> LocationWriter<'_> {
+        LocationWriter {
+            width: self.width,
+            nodes: self.nodes,
+            div: self.div,
+            at: self.at,
+            out: SharedColumn::new(&mut self.out),
+        }
+    }
+}
+
+/// Location records, node indexes divided into ordinals.
+struct LocationWriter<'a> {
+    width: usize,
+    nodes: u32,
+    div: FastDiv,
+    at: [usize; 4],
+    out: SharedColumn<'a, Location>,
+}
+
+impl RecordWriter for LocationWriter<'_> {
     fn store(&self, at: usize, values: &[u32]) -> std::result::Result<(), String> {
         let [obj, script, line, col] = self.at;
         for (k, r) in values.chunks_exact(self.width).enumerate() {
@@ -208,12 +343,12 @@ impl RecordSink for LocationSink<'_> {
             };
             self.out.set(
                 at + k,
-                std::mem::MaybeUninit::new(Location {
+                Location {
                     node,
                     script_id: r[script],
                     line: r[line],
                     column: r[col],
-                }),
+                },
             );
         }
         Ok(())
@@ -255,6 +390,7 @@ impl Parser {
     }
 
     fn parse(&mut self) -> Result<HeapSnapshot> {
+        self.s.skip_bom()?;
         match self.s.peek_non_ws()? {
             Some(b'{') => {}
             Some(b) => {
@@ -295,7 +431,16 @@ impl Parser {
             self.tick();
             laps.lap(&format!("  read {key}"));
         }
-        self.finish(sections)
+        let end = self.s.offset();
+        self.s.expect(b'}', "'}'")?;
+        if let Some(b) = self.s.peek_non_ws()? {
+            return Err(self.s.error(format!(
+                "unexpected {} after the end of the snapshot (the JSON object closed at byte {end}): \
+                 two snapshots in one file, or garbage appended?",
+                crate::bytes::show_byte(b)
+            )));
+        }
+        self.finish(sections, end)
     }
 
     fn header(&self, key: &str) -> Result<&Header> {
@@ -413,25 +558,31 @@ impl Parser {
         })
     }
 
+    /// Bytes left in the input when its size bounds the text (a plain
+    /// file or buffer), for sizing columns before reading them.
+    fn rest(&self) -> Option<u64> {
+        match (self.total, self.s.compressed()) {
+            (Some(total), false) => Some(total.saturating_sub(self.s.offset())),
+            _ => None,
+        }
+    }
+
     fn read_nodes(&mut self) -> Result<Nodes> {
+        let rest = self.rest();
         let h = self.header.as_ref().expect("header checked");
         let n = h.node_count;
-        let fields = h.node_fields.clone();
+        let fields = &h.node_fields;
         let nf = fields.len();
         let pos = |f: NodeField| fields.iter().position(|&x| x == f);
         let dp = pos(NodeField::Detachedness);
         let trp = pos(NodeField::TraceNodeId).filter(|_| h.raw.trace_function_count > 0);
-        let mut ty: Vec<u8> = vec![0; n];
-        let mut name: Vec<u32> = vec![0; n];
-        let mut id: Vec<u32> = vec![0; n];
-        let mut self_size = SelfSizes::zeros(n);
-        // Edge counts first (at i + 1), made running sums afterwards.
-        let mut first_edge: Vec<u32> = vec![0; n + 1];
-        let mut det: Option<Vec<u8>> = dp.map(|_| vec![0; n]);
-        let mut trace: Option<Vec<u32>> = trp.map(|_| vec![0; n]);
-        let sink = NodeSink {
+        let sp = pos(NodeField::SelfSize).expect("checked");
+        let names = h.raw.meta.node_fields.clone();
+        let start = initial_records(n, nf, rest);
+        let mut sink = NodeColumns {
             width: nf,
             types: h.node_types.len() as u32,
+            limit: n,
             at: [
                 pos(NodeField::Type).expect("checked"),
                 pos(NodeField::Name).expect("checked"),
@@ -439,18 +590,16 @@ impl Parser {
                 pos(NodeField::SelfSize).expect("checked"),
                 pos(NodeField::EdgeCount).expect("checked"),
             ],
-            ty: SharedColumn::new(&mut ty),
-            name: SharedColumn::new(&mut name),
-            id: SharedColumn::new(&mut id),
-            self_size: SharedColumn::new(self_size.small_mut()),
-            edge_count: SharedColumn::new(&mut first_edge[1..]),
-            detachedness: det.as_deref_mut().map(SharedColumn::new).zip(dp),
-            trace: trace.as_deref_mut().map(SharedColumn::new).zip(trp),
+            ty: vec![0; start],
+            name: vec![0; start],
+            id: vec![0; start],
+            self_size: vec![0; start],
+            first_edge: vec![0; start + 1],
+            detachedness: dp.map(|p| (vec![0; start], p)),
+            trace: trp.map(|p| (vec![0; start], p)),
         };
         let too_many = || format!("the nodes array has more than node_count ({n}) x {nf} values");
-        let read = read_records(&mut self.s, &sink, &too_many);
-        let sp = pos(NodeField::SelfSize).expect("checked");
-        let names = h.raw.meta.node_fields.clone();
+        let read = read_records(&mut self.s, &mut sink, &too_many);
         let (large, (count, pending)) = self.with_large_values(read, "node", &names, Some(sp))?;
         if count != n || pending != 0 {
             return Err(self.s.error(format!(
@@ -459,9 +608,11 @@ impl Parser {
                 n * nf
             )));
         }
+        let mut self_size = SelfSizes::from_small(sink.self_size);
         for (node, size) in large {
             self_size.set(node, size);
         }
+        let mut first_edge = sink.first_edge;
         let mut edge_sum: u64 = 0;
         for e in first_edge.iter_mut().skip(1) {
             edge_sum += *e as u64;
@@ -471,42 +622,42 @@ impl Parser {
             return Err(self.s.error("edge counts add up to more than 2^32"));
         }
         Ok(Nodes {
-            ty,
-            name,
-            id,
+            ty: sink.ty,
+            name: sink.name,
+            id: sink.id,
             self_size,
             first_edge,
-            detachedness: det,
-            trace_node_id: trace,
+            detachedness: sink.detachedness.map(|(d, _)| d),
+            trace_node_id: sink.trace.map(|(t, _)| t),
         })
     }
 
     fn read_edges(&mut self) -> Result<Edges> {
+        let rest = self.rest();
         let h = self.header.as_ref().expect("header checked");
         let e = h.edge_count;
-        let fields = h.edge_fields.clone();
+        let fields = &h.edge_fields;
         let ef = fields.len();
         let pos = |f: EdgeField| fields.iter().position(|&x| x == f).expect("checked");
-        let mut ty: Vec<u8> = vec![0; e];
-        let mut name_or_index: Vec<u32> = vec![0; e];
-        let mut to: Vec<u32> = vec![0; e];
-        let sink = EdgeSink {
+        let names = h.raw.meta.edge_fields.clone();
+        let start = initial_records(e, ef, rest);
+        let mut sink = EdgeColumns {
             width: ef,
             types: h.edge_types.len() as u32,
             nodes: h.node_count as u32,
             div: FastDiv::new(h.node_fields.len() as u32),
+            limit: e,
             at: [
                 pos(EdgeField::Type),
                 pos(EdgeField::NameOrIndex),
                 pos(EdgeField::ToNode),
             ],
-            ty: SharedColumn::new(&mut ty),
-            name_or_index: SharedColumn::new(&mut name_or_index),
-            to: SharedColumn::new(&mut to),
+            ty: vec![0; start],
+            name_or_index: vec![0; start],
+            to: vec![0; start],
         };
         let too_many = || format!("the edges array has more than edge_count ({e}) x {ef} values");
-        let read = read_records(&mut self.s, &sink, &too_many);
-        let names = h.raw.meta.edge_fields.clone();
+        let read = read_records(&mut self.s, &mut sink, &too_many);
         let (_, (count, pending)) = self.with_large_values(read, "edge", &names, None)?;
         if count != e || pending != 0 {
             return Err(self.s.error(format!(
@@ -516,9 +667,9 @@ impl Parser {
             )));
         }
         Ok(Edges {
-            ty,
-            name_or_index,
-            to,
+            ty: sink.ty,
+            name_or_index: sink.name_or_index,
+            to: sink.to,
         })
     }
 
@@ -605,6 +756,7 @@ impl Parser {
     }
 
     fn read_locations(&mut self) -> Result<Locations> {
+        let rest = self.rest();
         let h = self.header.as_ref().expect("header checked");
         let Some(fields) = h.raw.meta.location_fields.clone() else {
             // No layout: keep nothing.
@@ -623,27 +775,25 @@ impl Parser {
             ));
         };
         let lf = fields.len();
-        // At most one location per node: a column of that size costs only the
-        // pages written (fresh memory is mapped on first touch).
         let n = h.node_count;
-        let mut out: Vec<Location> = Vec::with_capacity(n);
-        let sink = LocationSink {
+        let start = initial_records(n, lf, rest);
+        let mut sink = LocationColumns {
             width: lf,
             nodes: n as u32,
             div: FastDiv::new(h.node_fields.len() as u32),
             at: [obj, script, line, col],
-            out: SharedColumn::new(out.spare_capacity_mut()),
+            out: vec![Location::default(); start],
         };
         let too_many = || format!("the locations array has more than node_count ({n}) records");
-        let read = read_records(&mut self.s, &sink, &too_many);
+        let read = read_records(&mut self.s, &mut sink, &too_many);
         let (_, (count, pending)) = self.with_large_values(read, "location", &fields, None)?;
         if pending != 0 {
             return Err(self.s.error(format!(
                 "the locations array length is not a multiple of {lf} fields"
             )));
         }
-        // SAFETY: `read_records` stored every record below `count`.
-        unsafe { out.set_len(count) };
+        let mut out = sink.out;
+        out.truncate(count);
         if out.windows(2).all(|w| w[0].node < w[1].node) {
             return Ok(Locations::from_sorted(out));
         }
@@ -662,7 +812,7 @@ impl Parser {
         Ok(Locations::from_sorted(last_of_each))
     }
 
-    fn finish(&mut self, sections: Sections) -> Result<HeapSnapshot> {
+    fn finish(&mut self, sections: Sections, text_bytes: u64) -> Result<HeapSnapshot> {
         let name = self.s.name().to_string();
         let err = |m: String| SnapshotError::new(&name, None, m);
         let Some(h) = self.header.take() else {
@@ -711,8 +861,13 @@ impl Parser {
             }
             _ => 0,
         };
+        if let Some((first, second)) = duplicate_id(&nodes.id) {
+            return Err(err(format!(
+                "nodes {first} and {second} have the same id {} (ids must be unique)",
+                nodes.id[first]
+            )));
+        }
         let node_types = NodeTypeIds::resolve(&h.node_types);
-        let text_bytes = self.s.offset();
         Ok(HeapSnapshot {
             node_types,
             edge_types,
@@ -729,4 +884,17 @@ impl Parser {
             edge_type_names: h.edge_types,
         })
     }
+}
+
+/// The first two node ordinals that share an id, if any (ids are checked in
+/// order when ascending, else on a sorted copy).
+fn duplicate_id(ids: &[u32]) -> Option<(usize, usize)> {
+    if ids.windows(2).all(|w| w[0] < w[1]) {
+        return None;
+    }
+    let mut sorted = ids.to_vec();
+    radsort::sort(&mut sorted);
+    let id = sorted.windows(2).find(|w| w[0] == w[1])?[0];
+    let mut at = (ids.iter().enumerate()).filter_map(|(i, &x)| (x == id).then_some(i));
+    Some((at.next()?, at.next()?))
 }

@@ -7,14 +7,49 @@ use crate::bytes::ByteStream;
 use crate::error::Result;
 use std::marker::PhantomData;
 
-/// A destination for records of `width` values that two threads fill at once,
-/// each with its own run of whole records.
-pub trait RecordSink: Sync {
+/// A destination for records of `width` values: columns that grow as
+/// records arrive (never past what the header announced, and never ahead of
+/// what the input can hold: a header that claims billions of records in a
+/// small file allocates for the records it actually has).
+pub trait RecordSink {
+    type Writer<'w>: RecordWriter
+    where
+        Self: 'w;
     fn width(&self) -> usize;
-    /// How many records fit.
-    fn capacity(&self) -> usize;
+    /// The most records the array may hold (the header's count).
+    fn limit(&self) -> usize;
+    /// Makes room for at least `records` records (`records <= limit()`).
+    fn grow(&mut self, records: usize);
+    /// Writers over the columns, which two threads use at once.
+    fn writer(&mut self) -> Self::Writer<'_>;
+}
+
+/// Stores whole records into the columns of a [`RecordSink`].
+pub trait RecordWriter: Sync {
     /// Stores `values` (whole records) as records `at`, `at + 1`, …
     fn store(&self, at: usize, values: &[u32]) -> std::result::Result<(), String>;
+}
+
+/// Grows `column` to hold at least `records` values (doubling, so that a
+/// long array is copied a few times only, and at most to `limit`).
+pub fn grow_column<T: Copy + Default>(column: &mut Vec<T>, records: usize, limit: usize) {
+    if column.len() < records {
+        let len = records.max(column.len().saturating_mul(2)).min(limit);
+        column.resize(len.max(records), T::default());
+    }
+}
+
+/// Records to allocate before reading an array of `limit` records of
+/// `width` values: all of them when the rest of the input can hold them (at
+/// least a digit and a separator per value), else what it can hold;
+/// `rest` is None when the input's size says nothing (compressed, stdin).
+pub fn initial_records(limit: usize, width: usize, rest: Option<u64>) -> usize {
+    const UNKNOWN_SIZE_START: usize = 1 << 16;
+    let room = match rest {
+        Some(bytes) => (bytes / (2 * width.max(1) as u64)).saturating_add(1),
+        None => UNKNOWN_SIZE_START as u64,
+    };
+    limit.min(usize::try_from(room).unwrap_or(usize::MAX))
 }
 
 /// A column that threads write at disjoint indexes (the record reader hands
@@ -39,10 +74,6 @@ impl<'a, T: Copy> SharedColumn<'a, T> {
         }
     }
 
-    pub fn len(&self) -> usize {
-        self.len
-    }
-
     /// Writes `value` at `i` (bounds-checked). No two threads may write the
     /// same index; [`read_records`] guarantees that by giving each thread its
     /// own records.
@@ -61,14 +92,14 @@ const PARALLEL_MIN_VALUES: usize = 1 << 15;
 /// records into `sink`. Returns the number of whole records and of values left
 /// over (a truncated last record); on success every record below the count
 /// was stored. `too_many` words the error when the array holds more records
-/// than `sink.capacity()`.
+/// than `sink.limit()`.
 pub fn read_records<S: RecordSink>(
     s: &mut ByteStream,
-    sink: &S,
+    sink: &mut S,
     too_many: &dyn Fn() -> String,
 ) -> Result<(usize, usize)> {
     let w = sink.width();
-    let cap = sink.capacity();
+    let cap = sink.limit();
     let mut records = 0usize;
     let mut partial: Vec<u32> = Vec::with_capacity(w);
     s.read_u32_halves(
@@ -89,6 +120,8 @@ pub fn read_records<S: RecordSink>(
             if records + a_records + b_records > cap {
                 return Err(too_many());
             }
+            sink.grow(records + a_records + b_records);
+            let sink = sink.writer();
             let (ra, rb) =
                 if a.len() + b.len() >= PARALLEL_MIN_VALUES && !a.is_empty() && !b.is_empty() {
                     std::thread::scope(|scope| {

@@ -10,7 +10,8 @@ use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
-/// Size of one chunk handed from the reader thread to the parser.
+/// Size of one chunk handed from the reader thread to the parser (at most;
+/// smaller chunks serve small inputs and the tests of values cut by chunks).
 pub const CHUNK_BYTES: usize = 4 << 20;
 
 /// Compression detected from the first bytes of the input.
@@ -57,7 +58,7 @@ fn describe_io(err: &io::Error) -> String {
 }
 
 /// Opens `path` (`-` is stdin) and starts the reader thread.
-pub fn open(path: &str) -> Result<ChunkSource> {
+pub fn open(path: &str, chunk_bytes: usize) -> Result<ChunkSource> {
     let err = |msg: String| SnapshotError::new(path, None, msg);
     let (raw, input_bytes): (Box<dyn Read + Send>, Option<u64>) = if path == "-" {
         (Box::new(io::stdin()), None)
@@ -72,6 +73,19 @@ pub fn open(path: &str) -> Result<ChunkSource> {
         }
         (Box::new(file), Some(meta.len()))
     };
+    open_reader(path, raw, input_bytes, chunk_bytes)
+}
+
+/// Starts the reader thread on any byte source named `name` (its size, when
+/// known, bounds what the reader allocates up front); the compression is
+/// sniffed from its first bytes.
+pub fn open_reader(
+    name: &str,
+    raw: Box<dyn Read + Send>,
+    input_bytes: Option<u64>,
+    chunk_bytes: usize,
+) -> Result<ChunkSource> {
+    let err = |msg: String| SnapshotError::new(name, None, msg);
     let input_read = Arc::new(AtomicU64::new(0));
     let mut counted = CountingReader {
         inner: raw,
@@ -112,12 +126,13 @@ pub fn open(path: &str) -> Result<ChunkSource> {
     };
     let (tx, rx) = sync_channel::<io::Result<Vec<u8>>>(3);
     let (recycle_tx, recycle_rx) = sync_channel::<Vec<u8>>(4);
+    let chunk_bytes = chunk_bytes.clamp(1, CHUNK_BYTES);
     let thread = std::thread::Builder::new()
         .name("heapscope-read".into())
-        .spawn(move || read_loop(reader, tx, recycle_rx))
+        .spawn(move || read_loop(reader, tx, recycle_rx, chunk_bytes))
         .map_err(|e| err(format!("cannot start reader thread: {e}")))?;
     Ok(ChunkSource {
-        name: path.to_string(),
+        name: name.to_string(),
         compression,
         input_bytes,
         input_read,
@@ -131,17 +146,18 @@ fn read_loop(
     mut reader: Box<dyn Read + Send>,
     tx: SyncSender<io::Result<Vec<u8>>>,
     recycle: Receiver<Vec<u8>>,
+    chunk_bytes: usize,
 ) {
     loop {
         // Recycled buffers keep their length, so they are zeroed only once.
         let mut buf = recycle.try_recv().unwrap_or_default();
-        if buf.len() < CHUNK_BYTES {
-            buf.resize(CHUNK_BYTES, 0);
+        if buf.len() < chunk_bytes {
+            buf.resize(chunk_bytes, 0);
         }
         // Fill the buffer completely (or to EOF) so chunks stay large.
         let mut filled = 0usize;
         let mut eof = false;
-        while filled < CHUNK_BYTES {
+        while filled < chunk_bytes {
             match reader.read(&mut buf[filled..]) {
                 Ok(0) => {
                     eof = true;

@@ -2,7 +2,7 @@
 //! (including lone surrogates, which serde_json would reject), values split
 //! across read chunks, any section order, and clear errors.
 
-use heapscope_snapshot::read_snapshot;
+use heapscope_snapshot::{read_snapshot, read_snapshot_bytes, ReadOptions};
 use std::path::PathBuf;
 
 const META: &str = r#"{"node_fields":["type","name","id","self_size","edge_count","trace_node_id","detachedness"],"node_types":[["hidden","array","string","object","code","closure","regexp","number","native","synthetic","concatenated string","sliced string","symbol","bigint","object shape"],"string","number","number","number","number","number"],"edge_fields":["type","name_or_index","to_node"],"edge_types":[["context","element","property","internal","hidden","shortcut","weak"],"string_or_number","node"],"location_fields":["object_index","script_id","line","column"]}"#;
@@ -125,7 +125,12 @@ fn values_straddling_chunk_boundaries() {
 }
 
 fn err(text: &str) -> String {
-    read_snapshot(write("bad.heapsnapshot", text).to_str().unwrap())
+    err_in("bad.heapsnapshot", text)
+}
+
+/// The error for `text` read from a file of its own (tests run in parallel).
+fn err_in(file: &str, text: &str) -> String {
+    read_snapshot(write(file, text).to_str().unwrap())
         .unwrap_err()
         .to_string()
 }
@@ -264,5 +269,89 @@ fn self_sizes_past_32_bits_are_exact_and_other_large_values_are_errors() {
             .unwrap_err()
             .to_string();
         assert!(e.contains(needle) && e.contains("at byte"), "{name}: {e}");
+    }
+}
+
+#[test]
+fn a_utf8_bom_is_skipped_and_trailing_whitespace_accepted() {
+    let good = tiny(r#"["", "a", "b"]"#);
+    let text = format!("\u{feff}{good}\n\r\n\t ");
+    let s = read_snapshot(write("bom.heapsnapshot", &text).to_str().unwrap()).unwrap();
+    assert_eq!(s.node_count(), 3);
+    assert_eq!(
+        s.text_bytes,
+        3 + good.len() as u64 - 1,
+        "up to the closing brace"
+    );
+}
+
+#[test]
+fn anything_after_the_snapshot_is_refused() {
+    let good = tiny(r#"["", "a", "b"]"#);
+    let end = good.len() - 1;
+    for (name, tail) in [("garbage", "\nxyz"), ("two", &good[..]), ("nul", "\0")] {
+        let e = err_in(
+            &format!("trailing-{name}.heapsnapshot"),
+            &format!("{good}{tail}"),
+        );
+        assert!(
+            e.contains("after the end of the snapshot") && e.contains(&format!("byte {end}")),
+            "{name}: {e}"
+        );
+    }
+}
+
+#[test]
+fn duplicate_node_ids_are_refused() {
+    let text = tiny(r#"["", "a", "b"]"#).replace(",2,2,5,16,", ",2,2,1,16,");
+    let e = err_in("dup-ids.heapsnapshot", &text);
+    assert!(e.contains("nodes 0 and 2 have the same id 1"), "{e}");
+}
+
+#[test]
+fn counts_claimed_by_the_header_do_not_allocate_up_front() {
+    // Two billion nodes and four billion edges announced in a 1 kB file: the
+    // columns grow with the records read (else: tens of GB allocated).
+    let text = tiny(r#"["", "a", "b"]"#)
+        .replace("\"node_count\":3", "\"node_count\":2000000000")
+        .replace("\"edge_count\":2", "\"edge_count\":4000000000");
+    let e = err_in("huge-counts.heapsnapshot", &text);
+    assert!(e.contains("the nodes array has 21 values"), "{e}");
+}
+
+#[test]
+fn small_chunks_and_compression_read_the_same_columns() {
+    // Over 2^16 records through gzip (columns sized without the text's
+    // length, so they grow), and the tiny snapshot cut in 1..8-byte chunks.
+    let n = 70_000u32;
+    let nodes: Vec<String> = (0..n)
+        .map(|i| format!("3,1,{},{},{},0,0", 2 * i + 1, i % 97, (i + 1 < n) as u32))
+        .collect();
+    let edges: Vec<String> = (1..n).map(|i| format!("1,{i},{}", i * 7)).collect();
+    let big = format!(
+        "{{\"snapshot\":{{\"meta\":{META},\"node_count\":{n},\"edge_count\":{}}},\"nodes\":[{}],\"edges\":[{}],\"strings\":[\"\",\"a\"]}}",
+        n - 1,
+        nodes.join(","),
+        edges.join(",")
+    );
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut gz, big.as_bytes()).unwrap();
+    let gz = gz.finish().unwrap();
+    let s = read_snapshot_bytes("big.gz", &gz, ReadOptions::default()).unwrap();
+    assert_eq!(s.node_count(), n as usize);
+    assert_eq!(s.nodes.self_size.get(69_999), 69_999 % 97);
+    assert_eq!(s.edges.to[..3], [1, 2, 3]);
+    assert_eq!(s.edges.to.len(), n as usize - 1);
+    let text = tiny(r#"["", "a\u00e9", "b"]"#);
+    let whole = read_snapshot_bytes("t", text.as_bytes(), ReadOptions::default()).unwrap();
+    for chunk in 1..8 {
+        let options = ReadOptions {
+            chunk_bytes: Some(chunk),
+            ..ReadOptions::default()
+        };
+        let s = read_snapshot_bytes("t", text.as_bytes(), options).unwrap();
+        assert_eq!(s.nodes.id, whole.nodes.id, "chunk {chunk}");
+        assert_eq!(s.edges.to, whole.edges.to, "chunk {chunk}");
+        assert_eq!(s.strings.get(1), "a\u{e9}", "chunk {chunk}");
     }
 }
