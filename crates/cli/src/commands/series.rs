@@ -115,7 +115,7 @@ pub fn take(
         if !force {
             headroom::check(&mut guard, pid)?;
         }
-        capture_to(&mut guard, &path, true)?
+        capture_to(&mut guard, &path, true, pid)?
     };
     series.snapshots.push(SeriesSnapshot {
         file: name,
