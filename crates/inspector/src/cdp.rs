@@ -241,16 +241,20 @@ fn handshake_error(
     e: tungstenite::HandshakeError<tungstenite::ClientHandshake<TcpStream>>,
 ) -> InspectorError {
     let text = e.to_string();
-    if let tungstenite::HandshakeError::Failure(tungstenite::Error::Io(io)) = &e {
-        if matches!(
+    // A read timeout surfaces as WouldBlock: an interrupted handshake.
+    let silent = match &e {
+        tungstenite::HandshakeError::Interrupted(_) => true,
+        tungstenite::HandshakeError::Failure(tungstenite::Error::Io(io)) => matches!(
             io.kind(),
             std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
-        ) {
-            return InspectorError::Timeout(format!(
-                "{label} accepted the connection but did not answer the WebSocket handshake within {} s (is the target stopped, e.g. by SIGSTOP, or frozen?)",
-                timeout.as_secs()
-            ));
-        }
+        ),
+        tungstenite::HandshakeError::Failure(_) => false,
+    };
+    if silent {
+        return InspectorError::Timeout(format!(
+            "{label} accepted the connection but did not answer the WebSocket handshake within {} s (is the target stopped, e.g. by SIGSTOP, or frozen?)",
+            timeout.as_secs()
+        ));
     }
     InspectorError::BadInput(format!(
         "{label} refused the WebSocket handshake for {url} ({}); is the target id current? (see /json/list)",

@@ -37,13 +37,21 @@ const INSPECT_OPTIONS: &[&str] = &[
     "--debug-port",
 ];
 
-/// Inspector ports named by the process's command line, then by its
-/// `NODE_OPTIONS` (command line first: it wins in Node). Port 0 (a random
-/// port) names nothing and is left out.
-pub fn inspector_ports(pid: u32) -> Vec<u16> {
+/// What a process's options say of its inspector.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InspectHints {
+    /// Ports named, command line first (it wins in Node), then `NODE_OPTIONS`.
+    pub ports: Vec<u16>,
+    /// An option asks for a random port (`--inspect=0`, `--inspect=HOST:0`):
+    /// the port is named nowhere.
+    pub random_port: bool,
+}
+
+/// The inspector ports named by the process's command line and `NODE_OPTIONS`.
+pub fn inspector_hints(pid: u32) -> InspectHints {
     let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
     let args: Vec<String> = split_nul(&cmdline);
-    let mut ports = ports_in_args(args.iter().skip(1).map(String::as_str));
+    let mut hints = hints_in_args(args.iter().skip(1).map(String::as_str));
     let environ = std::fs::read(format!("/proc/{pid}/environ")).unwrap_or_default();
     if let Some(options) = split_nul(&environ)
         .iter()
@@ -52,13 +60,15 @@ pub fn inspector_ports(pid: u32) -> Vec<u16> {
         let words = options
             .split_whitespace()
             .map(|w| w.trim_matches(|c| c == '"' || c == '\''));
-        for port in ports_in_args(words) {
-            if !ports.contains(&port) {
-                ports.push(port);
+        let more = hints_in_args(words);
+        for port in more.ports {
+            if !hints.ports.contains(&port) {
+                hints.ports.push(port);
             }
         }
+        hints.random_port |= more.random_port;
     }
-    ports
+    hints
 }
 
 fn split_nul(bytes: &[u8]) -> Vec<String> {
@@ -70,8 +80,8 @@ fn split_nul(bytes: &[u8]) -> Vec<String> {
 }
 
 /// Ports in Node's own options, up to the script (what follows belongs to the app).
-fn ports_in_args<'a>(args: impl Iterator<Item = &'a str>) -> Vec<u16> {
-    let mut ports = Vec::new();
+fn hints_in_args<'a>(args: impl Iterator<Item = &'a str>) -> InspectHints {
+    let mut hints = InspectHints::default();
     let mut args = args.peekable();
     while let Some(arg) = args.next() {
         if arg == "--" || !arg.starts_with('-') {
@@ -85,13 +95,13 @@ fn ports_in_args<'a>(args: impl Iterator<Item = &'a str>) -> Vec<u16> {
         if !INSPECT_OPTIONS.contains(&name) {
             continue;
         }
-        if let Some(port) = value.as_deref().and_then(port_of) {
-            if port != 0 && !ports.contains(&port) {
-                ports.push(port);
-            }
+        match value.as_deref().and_then(port_of) {
+            Some(0) => hints.random_port = true,
+            Some(port) if !hints.ports.contains(&port) => hints.ports.push(port),
+            _ => {}
         }
     }
-    ports
+    hints
 }
 
 /// The port of `PORT`, `HOST:PORT` or `[V6]:PORT`; `None` for a bare host.
@@ -108,7 +118,7 @@ mod tests {
     use super::*;
 
     fn ports(args: &[&str]) -> Vec<u16> {
-        ports_in_args(args.iter().copied())
+        hints_in_args(args.iter().copied()).ports
     }
 
     #[test]
@@ -119,6 +129,8 @@ mod tests {
         assert_eq!(ports(&["--inspect-brk=[::1]:9336", "app.js"]), [9336]);
         assert_eq!(ports(&["--inspect=9337"]), [9337]);
         assert!(ports(&["--inspect=127.0.0.1:0", "app.js"]).is_empty());
+        assert!(hints_in_args(["--inspect=127.0.0.1:0"].into_iter()).random_port);
+        assert!(!hints_in_args(["--inspect=9229"].into_iter()).random_port);
         assert!(ports(&["--inspect", "app.js"]).is_empty());
         assert!(ports(&["--inspect=localhost"]).is_empty());
     }
@@ -137,6 +149,6 @@ mod tests {
     #[test]
     fn reads_own_process_without_failing() {
         // The test binary names no inspector port.
-        assert!(inspector_ports(std::process::id()).is_empty());
+        assert_eq!(inspector_hints(std::process::id()), InspectHints::default());
     }
 }

@@ -67,18 +67,22 @@ pub fn locate(spec: &TargetSpec, allow_remote: bool, timeout: Duration) -> Resul
 }
 
 /// The inspector of a local process: an already open port, or SIGUSR1.
+/// Ports of the application's own are asked nothing unless the inspector
+/// may be on one of them: its options ask for a random port, or SIGUSR1 found
+/// no new one (then `/json/version` only).
 fn locate_pid(pid: u32, allow_remote: bool) -> Result<Located> {
     check_is_node(pid)?;
     check_not_stopped(pid)?;
-    let hints = port_hints(pid);
+    let hints = Hints::of(pid);
     let before = listening_addresses(pid)?;
-    if let Some((ws_url, _)) = find_inspector(&before, &hints, allow_remote) {
+    let open = find_inspector(&before, &hints.ports, allow_remote, hints.random_port);
+    if let Some((ws_url, _)) = open {
         return Ok(Located {
             ws_url,
             opened: None,
         });
     }
-    let activation_port = hints[0];
+    let activation_port = hints.ports[0];
     let port_taken_by_other = !before.iter().any(|a| a.port() == activation_port)
         && std::net::TcpStream::connect_timeout(
             &SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), activation_port),
@@ -86,19 +90,16 @@ fn locate_pid(pid: u32, allow_remote: bool) -> Result<Located> {
         )
         .is_ok();
     send_sigusr1(pid)?;
-    let started = Instant::now();
-    while started.elapsed() < ACTIVATION_TIMEOUT {
-        std::thread::sleep(POLL_INTERVAL);
-        let new: Vec<SocketAddr> = listening_addresses(pid)?
-            .into_iter()
-            .filter(|a| !before.contains(a))
-            .collect();
-        if let Some((ws_url, address)) = find_inspector(&new, &hints, allow_remote) {
-            return Ok(Located {
-                ws_url,
-                opened: Some(Opened { pid, address }),
-            });
-        }
+    if let Some(located) = wait_for_activation(pid, &before, &hints.ports, allow_remote)? {
+        return Ok(located);
+    }
+    // SIGUSR1 does nothing when the inspector is already open (e.g. by
+    // `inspector.open()` on a port named nowhere): look among the old sockets.
+    if let Some((ws_url, _)) = find_inspector(&before, &[], allow_remote, true) {
+        return Ok(Located {
+            ws_url,
+            opened: None,
+        });
     }
     let hint = if port_taken_by_other {
         format!(" 127.0.0.1:{activation_port} is used by another process, so Node could not open its inspector there; start the target with --inspect=127.0.0.1:0 and use --inspect or --ws")
@@ -111,34 +112,74 @@ fn locate_pid(pid: u32, allow_remote: bool) -> Result<Located> {
     )))
 }
 
-/// The ports to try first, in order: those the command line and
-/// `NODE_OPTIONS` name, then Node's default (never empty; the first is where
-/// SIGUSR1 opens the inspector).
-fn port_hints(pid: u32) -> Vec<u16> {
-    let mut hints = node_options::inspector_ports(pid);
-    if !hints.contains(&DEFAULT_INSPECTOR_PORT) {
-        hints.push(DEFAULT_INSPECTOR_PORT);
+/// Polls the sockets that appeared since SIGUSR1 for the new inspector.
+fn wait_for_activation(
+    pid: u32,
+    before: &[SocketAddr],
+    hints: &[u16],
+    allow_remote: bool,
+) -> Result<Option<Located>> {
+    let started = Instant::now();
+    while started.elapsed() < ACTIVATION_TIMEOUT {
+        std::thread::sleep(POLL_INTERVAL);
+        let new: Vec<SocketAddr> = listening_addresses(pid)?
+            .into_iter()
+            .filter(|a| !before.contains(a))
+            .collect();
+        if let Some((ws_url, address)) = find_inspector(&new, hints, allow_remote, true) {
+            return Ok(Some(Located {
+                ws_url,
+                opened: Some(Opened { pid, address }),
+            }));
+        }
     }
-    hints
+    Ok(None)
+}
+
+/// Where to look first.
+struct Hints {
+    /// The ports the command line and `NODE_OPTIONS` name, then Node's
+    /// default (never empty; the first is where SIGUSR1 opens the inspector).
+    ports: Vec<u16>,
+    /// Whether the options ask for a random inspector port.
+    random_port: bool,
+}
+
+impl Hints {
+    fn of(pid: u32) -> Hints {
+        let found = node_options::inspector_hints(pid);
+        let mut ports = found.ports;
+        if !ports.contains(&DEFAULT_INSPECTOR_PORT) {
+            ports.push(DEFAULT_INSPECTOR_PORT);
+        }
+        Hints {
+            ports,
+            random_port: found.random_port,
+        }
+    }
 }
 
 /// The WebSocket URL of an inspector the process already has open, if any
-/// (no signal is sent).
+/// (no signal is sent; other sockets are asked only when the process's
+/// options ask for a random inspector port).
 pub fn open_inspector(pid: u32, allow_remote: bool) -> Result<Option<String>> {
-    let found = find_inspector(&listening_addresses(pid)?, &port_hints(pid), allow_remote);
+    let hints = Hints::of(pid);
+    let addrs = listening_addresses(pid)?;
+    let found = find_inspector(&addrs, &hints.ports, allow_remote, hints.random_port);
     Ok(found.map(|(ws_url, _)| ws_url))
 }
 
 /// The inspector among the process's listening addresses, asking as little
 /// as possible of ports that may be the application's own: first the ports
-/// the process named (`/json/list` there, as an inspector is expected), then
-/// `/json/version` on each other address, and `/json/list` only where that
-/// answered like Node's inspector. Unspecified addresses are reached through
-/// loopback; others are skipped unless `allow_remote`.
+/// the process named (`/json/list` there, as an inspector is expected), then,
+/// with `ask_others`, `/json/version` on each other address, and `/json/list`
+/// only where that answered like Node's inspector. Unspecified addresses are
+/// reached through loopback; others are skipped unless `allow_remote`.
 fn find_inspector(
     addrs: &[SocketAddr],
     hints: &[u16],
     allow_remote: bool,
+    ask_others: bool,
 ) -> Option<(String, HostPort)> {
     let mut reachable: Vec<HostPort> = addrs
         .iter()
@@ -152,6 +193,9 @@ fn find_inspector(
                 return Some((url, address.clone()));
             }
         }
+    }
+    if !ask_others {
+        return None;
     }
     reachable
         .iter()

@@ -6,6 +6,7 @@ use crate::commands::target::{Connected, OpenedInspector, TargetArgs};
 use crate::output::{emit, refuse_overwrite, PrintMode, Rendered, View};
 use crate::CliError;
 use heapscope_inspector::capture::{collect_garbage, take_heap_snapshot, Progress};
+use heapscope_inspector::lock::{capture_lock, CaptureLock};
 use heapscope_inspector::Session;
 use heapscope_report::human_bytes;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -88,13 +89,14 @@ fn capture_one(args: &Args, connected: &mut Connected) -> Result<Output, CliErro
         .clone()
         .unwrap_or_else(|| default_output(connected.pid));
     refuse_overwrite(&output, args.overwrite, OVERWRITE_FLAG)?;
+    let _lock = lock_target(connected.pid)?;
     if !args.force {
         crate::commands::headroom::check(&mut connected.session, connected.pid)?;
     }
     remove_partial_on_ctrl_c(&output, connected.opened.clone());
     let before = connected.pid.and_then(rss_now);
     let started = Instant::now();
-    let bytes = capture_to(&mut connected.session, &output, args.gc, connected.pid)?;
+    let bytes = capture_to(&mut connected.session, &output, args.gc)?;
     let seconds = started.elapsed().as_secs_f64();
     let rss = connected
         .pid
@@ -223,20 +225,19 @@ fn partial_path(output: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
-/// Captures into `output` through a `.partial` file; on any failure the partial
-/// file is removed and an existing `output` is left untouched. Holds the
-/// capture lock of `pid` meanwhile (one snapshot of a process at a time), and
-/// never writes into a `.partial` file that exists (another capture's).
-pub fn capture_to(
-    session: &mut Session,
-    output: &Path,
-    gc: bool,
-    pid: Option<u32>,
-) -> Result<u64, CliError> {
-    let _lock = pid
-        .map(heapscope_inspector::lock::capture_lock)
+/// The capture lock of a local target, taken before anything is asked of it
+/// (the headroom check included): one snapshot of a process at a time.
+pub fn lock_target(pid: Option<u32>) -> Result<Option<CaptureLock>, CliError> {
+    pid.map(capture_lock)
         .transpose()
-        .map_err(|e| CliError(format!("capture refused: {e}")))?;
+        .map_err(|e| CliError(format!("capture refused: {e}")))
+}
+
+/// Captures into `output` through a `.partial` file; on any failure the partial
+/// file is removed and an existing `output` is left untouched. Never writes
+/// into a `.partial` file that exists (another capture's). Callers hold
+/// [`lock_target`] meanwhile.
+pub fn capture_to(session: &mut Session, output: &Path, gc: bool) -> Result<u64, CliError> {
     if gc {
         collect_garbage(session)?;
     }

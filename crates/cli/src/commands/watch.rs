@@ -3,7 +3,7 @@
 //! sample, and at the end (or Ctrl-C) a verdict: steady or growing, how fast,
 //! and where.
 
-use crate::commands::capture::capture_to;
+use crate::commands::capture::{capture_to, lock_target};
 use crate::commands::headroom;
 use crate::commands::interrupt::ctrl_c_flag;
 use crate::commands::target::{OpenedInspector, TargetArgs, CONNECT_TIMEOUT};
@@ -307,6 +307,7 @@ fn snapshot_into(
     pid: Option<u32>,
     args: &Args,
 ) -> Result<PathBuf, CliError> {
+    let _lock = lock_target(pid)?;
     if !args.force {
         headroom::check(session, pid)?;
     }
@@ -321,7 +322,7 @@ fn snapshot_into(
         None => format!("heapscope-{}.heapsnapshot", unix_ms() / 1000),
     };
     let path = args.snapshot_dir.join(name);
-    capture_to(session, &path, false, pid).map(|_| path)
+    capture_to(session, &path, false).map(|_| path)
 }
 
 fn has_heap(samples: &[Sample]) -> bool {
