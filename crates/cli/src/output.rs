@@ -68,6 +68,23 @@ pub fn no_match_line(subject: &str, option: &str, regex: &str) -> String {
     format!("{subject}: no class name matches {option} '{regex}'\n")
 }
 
+/// An existing non-empty `-o` file is kept unless the user said to replace
+/// it with `flag` (`--overwrite` in `capture`, `--force` in `profile`); a
+/// folder is refused either way.
+pub fn refuse_overwrite(path: &std::path::Path, allowed: bool, flag: &str) -> Result<(), CliError> {
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.is_dir() => Err(CliError(format!(
+            "{} is a folder; -o names a file",
+            path.display()
+        ))),
+        Ok(meta) if meta.len() > 0 && !allowed => Err(CliError(format!(
+            "{} exists and is not empty; pass {flag} to overwrite it",
+            path.display()
+        ))),
+        _ => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -31,18 +31,29 @@ struct Target {
     stdout: Receiver<String>,
     stderr: Receiver<String>,
     ws_url: Option<String>,
+    /// The line starting with "ready" (http-app.js adds its port).
+    ready: String,
 }
 
 impl Target {
     /// Starts `node [--inspect=127.0.0.1:0] target.js ARGS…` and waits for "ready".
     fn start(inspect: bool, args: &[&str]) -> Target {
-        let mut command = Command::new("node");
-        if inspect {
-            command.arg("--inspect=127.0.0.1:0");
-        }
-        let mut child = command
-            .arg(script())
+        let node_args: &[&str] = if inspect {
+            &["--inspect=127.0.0.1:0"]
+        } else {
+            &[]
+        };
+        Target::launch(node_args, &script(), args, &[])
+    }
+
+    /// Starts `ENV… node NODE_ARGS… SCRIPT ARGS…` and waits for "ready"
+    /// (and for the inspector's URL when NODE_ARGS open one).
+    fn launch(node_args: &[&str], script: &Path, args: &[&str], env: &[(&str, &str)]) -> Target {
+        let mut child = Command::new("node")
+            .args(node_args)
+            .arg(script)
             .args(args)
+            .envs(env.iter().copied())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -57,8 +68,9 @@ impl Target {
             stdout,
             stderr,
             ws_url: None,
+            ready: String::new(),
         };
-        if inspect {
+        if node_args.iter().any(|a| a.starts_with("--inspect=")) {
             let line = target.wait_line(false, "Debugger listening on ");
             let url = line
                 .split_whitespace()
@@ -66,7 +78,7 @@ impl Target {
                 .unwrap();
             target.ws_url = Some(url.to_string());
         }
-        target.wait_line(true, "ready");
+        target.ready = target.wait_line(true, "ready");
         target
     }
 
@@ -252,20 +264,48 @@ fn capture_through_sigusr1() {
         file.to_str().unwrap(),
     ]);
     assert_ok(&out);
-    assert!(stderr(&out).contains("SIGUSR1"), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("SIGUSR1"), "{err}");
+    assert!(err.contains("closed the inspector"), "{err}");
     assert!(node_count(&file) > 20_000);
-    // Now the inspector is open: --pid finds its port without a signal.
+    assert!(
+        refuses(9229),
+        "the inspector heapscope opened is closed again"
+    );
+    // --keep-inspector leaves it open; the next --pid finds it without a
+    // signal and, not having opened it, leaves it open too.
+    let kept = run(&[
+        "capture",
+        "--pid",
+        &target.pid(),
+        "--keep-inspector",
+        "--overwrite",
+        "-o",
+        file.to_str().unwrap(),
+    ]);
+    assert_ok(&kept);
+    assert!(stderr(&kept).contains("stays open"), "{}", stderr(&kept));
+    assert!(!refuses(9229));
     let again = run(&[
         "capture",
         "--pid",
         &target.pid(),
+        "--overwrite",
         "-o",
         file.to_str().unwrap(),
     ]);
     assert_ok(&again);
-    assert!(!stderr(&again).contains("SIGUSR1"), "{}", stderr(&again));
+    let err = stderr(&again);
+    assert!(!err.contains("SIGUSR1") && !err.contains("closed"), "{err}");
+    assert!(!refuses(9229), "an inspector found open stays open");
     drop(target);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// True when nothing accepts connections on 127.0.0.1:PORT.
+fn refuses(port: u16) -> bool {
+    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+    TcpStream::connect_timeout(&addr, Duration::from_millis(500)).is_err()
 }
 
 #[test]
@@ -758,4 +798,371 @@ fn capture_refuses_when_the_snapshot_would_not_fit() {
     );
     target.kill();
     drop(cgroup);
+}
+
+// ---- A target left as it was found (issue 18) ----
+
+fn http_app() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/live/http-app.js")
+}
+
+/// A port nothing listens on (a moment ago).
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// The requests the app logged so far ("request METHOD URL" lines).
+fn logged_requests(app: &Target) -> Vec<String> {
+    app.stdout
+        .try_iter()
+        .filter(|l| l.starts_with("request "))
+        .collect()
+}
+
+/// The app answers HTTP on the port of its "ready PORT" line.
+fn answers_http(app: &Target) -> bool {
+    let port = app.ready.trim_start_matches("ready ").trim();
+    let Ok(mut stream) = TcpStream::connect(format!("127.0.0.1:{port}")) else {
+        return false;
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+    let _ = stream.write_all(b"GET /alive HTTP/1.0\r\n\r\n");
+    let mut reply = String::new();
+    let _ = std::io::Read::read_to_string(&mut stream, &mut reply);
+    reply.contains("hello")
+}
+
+/// `capture`/`profile --pid` on an app started with `--inspect-port=P`: the
+/// inspector SIGUSR1 opens on P is found from the command line (the app's
+/// own HTTP server gets no request) and closed again when done.
+#[test]
+fn pid_commands_close_the_inspector_they_opened_and_ask_the_app_nothing() {
+    let dir = temp_dir("leave-as-found");
+    let port = free_port();
+    let flag = format!("--inspect-port={port}");
+    let app = Target::launch(&[&flag], &http_app(), &["20000"], &[]);
+    let file = dir.join("app.heapsnapshot");
+    let out = run(&["capture", "--pid", &app.pid(), "-o", file.to_str().unwrap()]);
+    assert_ok(&out);
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!("on 127.0.0.1:{port} with SIGUSR1")),
+        "{err}"
+    );
+    assert!(err.contains("closed the inspector"), "{err}");
+    assert!(node_count(&file) > 20_000);
+    assert!(refuses(port), "inspector closed after capture");
+    let out = run(&["profile", "--pid", &app.pid(), "--duration", "1s"]);
+    assert_ok(&out);
+    assert!(
+        stderr(&out).contains("closed the inspector"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(refuses(port), "inspector closed after profile");
+    assert_eq!(
+        logged_requests(&app),
+        Vec::<String>::new(),
+        "no request to the app"
+    );
+    assert!(answers_http(&app), "the app still answers");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The same with the port in NODE_OPTIONS (read from /proc/PID/environ).
+#[test]
+fn inspector_port_from_node_options() {
+    let dir = temp_dir("node-options");
+    let port = free_port();
+    let options = format!("--inspect-port=127.0.0.1:{port}");
+    let app = Target::launch(&[], &http_app(), &["1000"], &[("NODE_OPTIONS", &options)]);
+    let file = dir.join("env.heapsnapshot");
+    let out = run(&["capture", "--pid", &app.pid(), "-o", file.to_str().unwrap()]);
+    assert_ok(&out);
+    assert!(
+        stderr(&out).contains(&format!("127.0.0.1:{port}")),
+        "{}",
+        stderr(&out)
+    );
+    assert!(refuses(port));
+    assert_eq!(logged_requests(&app), Vec::<String>::new());
+    assert!(answers_http(&app));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// An inspector on a random port (`--inspect=127.0.0.1:0`, named nowhere) is
+/// found by `/json/version` on the process's sockets: the app may see that
+/// request, never `/json/list`; the inspector, open before, stays open.
+#[test]
+fn random_inspector_port_found_by_json_version_and_left_open() {
+    let dir = temp_dir("json-version");
+    let app = Target::launch(&["--inspect=127.0.0.1:0"], &http_app(), &["1000"], &[]);
+    let file = dir.join("random.heapsnapshot");
+    let out = run(&["capture", "--pid", &app.pid(), "-o", file.to_str().unwrap()]);
+    assert_ok(&out);
+    assert!(!stderr(&out).contains("closed"), "{}", stderr(&out));
+    let port: u16 = app.host_port().rsplit(':').next().unwrap().parse().unwrap();
+    assert!(!refuses(port), "an inspector found open stays open");
+    for request in logged_requests(&app) {
+        assert_eq!(request, "request GET /json/version");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// VmRSS of a process, from /proc, in bytes.
+fn vm_rss(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let line = status.lines().find(|l| l.starts_with("VmRSS:")).unwrap();
+    line.split_whitespace()
+        .nth(1)
+        .unwrap()
+        .parse::<u64>()
+        .unwrap()
+        * 1024
+}
+
+fn assert_near(reported: u64, measured: u64, what: &str) {
+    let ratio = reported as f64 / measured as f64;
+    assert!(
+        (0.85..=1.15).contains(&ratio),
+        "{what}: {reported} vs /proc {measured}"
+    );
+}
+
+/// A ~100 MB heap: `capture --json` reports VmRSS before and after, and the
+/// growth line says why and what to do.
+#[test]
+fn capture_reports_the_targets_rss_growth() {
+    let dir = temp_dir("rss");
+    let target = Target::start(true, &["objects", "1500000"]);
+    let file = dir.join("rss.heapsnapshot");
+    let before = vm_rss(target.child.id());
+    let out = run(&[
+        "capture",
+        "--ws",
+        target.ws(),
+        "--force",
+        "--json",
+        "-o",
+        file.to_str().unwrap(),
+    ]);
+    let after = vm_rss(target.child.id());
+    assert_ok(&out);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let rss = &json["rss"];
+    assert_eq!(
+        rss["source"],
+        format!("/proc/{}/status VmRSS", target.pid())
+    );
+    assert_near(rss["before_bytes"].as_u64().unwrap(), before, "before");
+    assert_near(rss["after_bytes"].as_u64().unwrap(), after, "after");
+    assert_eq!(rss["grew"], true, "{rss}");
+    let err = stderr(&out);
+    assert!(
+        err.contains("target RSS") && err.contains("out of rotation or restart it"),
+        "{err}"
+    );
+    eprintln!("RSS {before} -> {after} bytes around the capture");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `-o FILE` keeps an existing non-empty FILE unless `--overwrite`
+/// (`--force` is the headroom override, it does not overwrite).
+#[test]
+fn capture_keeps_an_existing_file_unless_overwrite() {
+    let dir = temp_dir("overwrite");
+    let target = Target::start(true, &["objects", "1000"]);
+    let file = dir.join("kept.heapsnapshot");
+    std::fs::write(&file, "previous capture").unwrap();
+    let path = file.to_str().unwrap();
+    for extra in [&[][..], &["--force"][..]] {
+        let mut args = vec!["capture", "--ws", target.ws(), "-o", path];
+        args.extend_from_slice(extra);
+        assert_fails(&run(&args), &[path, "--overwrite"]);
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), "previous capture");
+    }
+    assert_ok(&run(&[
+        "capture",
+        "--ws",
+        target.ws(),
+        "-o",
+        path,
+        "--overwrite",
+    ]));
+    assert!(node_count(&file) > 1000);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Forwards one connection from a new local port to `to` and cuts both
+/// sides once `cut_after` bytes came back from the target.
+fn cutting_proxy(to: String, cut_after: usize) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let Ok((mut client, _)) = listener.accept() else {
+            return;
+        };
+        let Ok(mut server) = TcpStream::connect(&to) else {
+            return;
+        };
+        let (mut up_from, mut up_to) = (client.try_clone().unwrap(), server.try_clone().unwrap());
+        std::thread::spawn(move || std::io::copy(&mut up_from, &mut up_to));
+        let (mut buf, mut total) = (vec![0u8; 64 * 1024], 0);
+        while total < cut_after {
+            match std::io::Read::read(&mut server, &mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) if client.write_all(&buf[..n]).is_ok() => total += n,
+                Ok(_) => break,
+            }
+        }
+        let _ = client.shutdown(std::net::Shutdown::Both);
+        let _ = server.shutdown(std::net::Shutdown::Both);
+    });
+    port
+}
+
+#[test]
+fn connection_dropped_mid_stream_leaves_no_file() {
+    let dir = temp_dir("dropped");
+    let mut target = Target::start(true, &["objects", "300000"]);
+    let port = cutting_proxy(target.host_port(), 5_000_000);
+    let path = target
+        .ws()
+        .strip_prefix("ws://")
+        .unwrap()
+        .split_once('/')
+        .unwrap()
+        .1;
+    let via_proxy = format!("ws://127.0.0.1:{port}/{path}");
+    let file = dir.join("cut.heapsnapshot");
+    let out = run(&[
+        "capture",
+        "--force",
+        "--ws",
+        &via_proxy,
+        "-o",
+        file.to_str().unwrap(),
+    ]);
+    assert_fails(
+        &out,
+        &["capture failed", "closed the connection", "was not written"],
+    );
+    assert!(!file.exists() && !dir.join("cut.heapsnapshot.partial").exists());
+    // The target is unharmed: it runs JS and gives a whole snapshot again.
+    target.command("site", "allocated");
+    let out = run(&[
+        "capture",
+        "--force",
+        "--ws",
+        target.ws(),
+        "-o",
+        file.to_str().unwrap(),
+    ]);
+    assert_ok(&out);
+    assert!(node_count(&file) > 300_000);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn two_captures_of_one_target_at_once() {
+    let dir = temp_dir("twice");
+    let mut target = Target::start(true, &["objects", "1500000"]);
+    let file = dir.join("one.heapsnapshot");
+    let partial = dir.join("one.heapsnapshot.partial");
+    let first = start_capture(&target, &file, &partial);
+    assert!(partial.exists(), "the first capture is writing");
+    let second = run(&[
+        "capture",
+        "--pid",
+        &target.pid(),
+        "-o",
+        file.to_str().unwrap(),
+    ]);
+    assert_fails(
+        &second,
+        &[
+            "capture refused",
+            "another heapscope is taking a heap snapshot",
+        ],
+    );
+    let first = first.wait_with_output().unwrap();
+    assert_ok(&first);
+    assert!(node_count(&file) > 1_500_000, "the first file is whole");
+    assert!(!partial.exists());
+    target.command("site", "allocated");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Paused at a breakpoint by another client, the target still serves the
+/// inspector (V8's nested message loop): the capture completes, the target
+/// stays paused until that client resumes it, then runs on.
+#[test]
+fn capture_of_a_target_paused_in_the_debugger() {
+    let dir = temp_dir("paused");
+    let mut target = Target::start(true, &["objects", "10000"]);
+    let mut other =
+        heapscope_inspector::Session::connect(target.ws(), false, Duration::from_secs(5)).unwrap();
+    other
+        .call("Debugger.enable", serde_json::json!({}))
+        .unwrap();
+    other.call("Debugger.pause", serde_json::json!({})).unwrap();
+    let stdin = target.stdin.as_mut().unwrap();
+    writeln!(stdin, "site").unwrap();
+    stdin.flush().unwrap();
+    assert!(
+        target.stdout.recv_timeout(Duration::from_secs(2)).is_err(),
+        "paused"
+    );
+    let file = dir.join("paused.heapsnapshot");
+    let out = run(&["capture", "--ws", target.ws(), "-o", file.to_str().unwrap()]);
+    assert_ok(&out);
+    assert!(node_count(&file) > 10_000);
+    assert!(target.stdout.try_recv().is_err(), "still paused");
+    other
+        .call("Debugger.resume", serde_json::json!({}))
+        .unwrap();
+    target.wait_line(true, "allocated");
+    other.close();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A stopped process (SIGSTOP) answers nothing: `--pid` says so at once and
+/// sends no signal; `--ws` gives up on the handshake after its timeout. The
+/// target runs on after SIGCONT.
+#[test]
+fn stopped_target_is_a_clear_error() {
+    let dir = temp_dir("stopped");
+    let mut target = Target::start(true, &["objects", "1000"]);
+    let pid = target.child.id() as i32;
+    // SAFETY: kill(2) on our own child.
+    unsafe { libc::kill(pid, libc::SIGSTOP) };
+    let file = dir.join("never.heapsnapshot");
+    let out = run(&[
+        "capture",
+        "--pid",
+        &target.pid(),
+        "-o",
+        file.to_str().unwrap(),
+    ]);
+    assert_fails(&out, &["is stopped", "kill -CONT"]);
+    let started = Instant::now();
+    let out = run(&["capture", "--ws", target.ws(), "-o", file.to_str().unwrap()]);
+    assert_fails(&out, &["did not answer the WebSocket handshake", "SIGSTOP"]);
+    assert!(started.elapsed() < Duration::from_secs(20));
+    assert!(!file.exists() && !dir.join("never.heapsnapshot.partial").exists());
+    // SAFETY: as above.
+    unsafe { libc::kill(pid, libc::SIGCONT) };
+    target.command("site", "allocated");
+    assert_ok(&run(&[
+        "capture",
+        "--ws",
+        target.ws(),
+        "-o",
+        file.to_str().unwrap(),
+    ]));
+    let _ = std::fs::remove_dir_all(&dir);
 }

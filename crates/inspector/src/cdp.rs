@@ -57,12 +57,8 @@ impl Session {
         stream.set_nodelay(true).map_err(setup)?;
         stream.set_read_timeout(Some(timeout)).map_err(setup)?;
         stream.set_write_timeout(Some(timeout)).map_err(setup)?;
-        let (socket, _) = tungstenite::client::client(url, stream).map_err(|e| {
-            InspectorError::BadInput(format!(
-                "{label} refused the WebSocket handshake for {url} ({}); is the target id current? (see /json/list)",
-                first_line(&e.to_string())
-            ))
-        })?;
+        let (socket, _) = tungstenite::client::client(url, stream)
+            .map_err(|e| handshake_error(&label, url, timeout, e))?;
         socket
             .get_ref()
             .set_read_timeout(Some(DEFAULT_IDLE_TIMEOUT))
@@ -235,6 +231,35 @@ impl Session {
             other => InspectorError::Io(format!("{what}: {other}")),
         }
     }
+}
+
+/// A failed WebSocket handshake: silence (a stopped or frozen target) or a refusal.
+fn handshake_error(
+    label: &str,
+    url: &str,
+    timeout: Duration,
+    e: tungstenite::HandshakeError<tungstenite::ClientHandshake<TcpStream>>,
+) -> InspectorError {
+    let text = e.to_string();
+    // A read timeout surfaces as WouldBlock: an interrupted handshake.
+    let silent = match &e {
+        tungstenite::HandshakeError::Interrupted(_) => true,
+        tungstenite::HandshakeError::Failure(tungstenite::Error::Io(io)) => matches!(
+            io.kind(),
+            std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+        ),
+        tungstenite::HandshakeError::Failure(_) => false,
+    };
+    if silent {
+        return InspectorError::Timeout(format!(
+            "{label} accepted the connection but did not answer the WebSocket handshake within {} s (is the target stopped, e.g. by SIGSTOP, or frozen?)",
+            timeout.as_secs()
+        ));
+    }
+    InspectorError::BadInput(format!(
+        "{label} refused the WebSocket handshake for {url} ({}); is the target id current? (see /json/list)",
+        first_line(&text)
+    ))
 }
 
 fn first_line(text: &str) -> &str {

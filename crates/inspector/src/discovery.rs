@@ -1,5 +1,6 @@
 //! Target discovery over the inspector's HTTP endpoint: `GET /json/list` names
-//! the WebSocket URL of each debuggable target.
+//! the WebSocket URL of each debuggable target; `GET /json/version` tells an
+//! inspector from another HTTP server with the least noise.
 
 use crate::address::{resolve, HostPort};
 use crate::error::{InspectorError, Result};
@@ -44,6 +45,23 @@ pub fn websocket_url(address: &HostPort, allow_remote: bool, timeout: Duration) 
                 "the inspector at {address} lists no target with a WebSocket URL"
             ))
         })
+}
+
+/// True when `address` answers `/json/version` like Node's inspector
+/// (`{"Browser": "node.js/v…", "Protocol-Version": "1.1"}`).
+pub fn is_node_inspector(address: &HostPort, allow_remote: bool, timeout: Duration) -> bool {
+    let Ok(addrs) = resolve(address, allow_remote) else {
+        return false;
+    };
+    let Ok(body) = http_get(&addrs, address, "/json/version", timeout) else {
+        return false;
+    };
+    serde_json::from_slice::<serde_json::Value>(&body).is_ok_and(|v| {
+        v.get("Protocol-Version").is_some()
+            && v.get("Browser")
+                .and_then(|b| b.as_str())
+                .is_some_and(|b| b.starts_with("node.js"))
+    })
 }
 
 /// A minimal HTTP/1.0 GET; returns the body of a 200 reply.

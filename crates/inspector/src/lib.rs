@@ -7,11 +7,14 @@
 pub mod address;
 pub mod capture;
 pub mod cdp;
+pub mod close;
 pub mod discovery;
 pub mod error;
 pub mod headroom;
 pub mod launch;
+pub mod lock;
 pub mod memory;
+pub mod node_options;
 pub mod process;
 pub mod procstat;
 pub mod profile_formats;
@@ -23,4 +26,4 @@ pub mod trend;
 
 pub use cdp::Session;
 pub use error::{InspectorError, Result};
-pub use target::{locate, Located, TargetSpec};
+pub use target::{locate, Located, Opened, TargetSpec};

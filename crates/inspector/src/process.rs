@@ -50,6 +50,27 @@ pub fn check_is_node(pid: u32) -> Result<()> {
     }
 }
 
+/// Fails when the process is stopped (`State: T` or `t` in `/proc/PID/status`,
+/// after SIGSTOP or under a tracer): it would answer nothing, and a SIGUSR1
+/// sent now would open the inspector whenever it is resumed.
+pub fn check_not_stopped(pid: u32) -> Result<()> {
+    let status = std::fs::read_to_string(proc_path(pid, "status"))
+        .map_err(|_| InspectorError::NoSuchProcess(pid))?;
+    match state_letter(&status) {
+        Some('T') | Some('t') => Err(InspectorError::Stopped(pid)),
+        Some('Z') | Some('X') => Err(InspectorError::NoSuchProcess(pid)),
+        _ => Ok(()),
+    }
+}
+
+/// The letter of the `State:` line (`R`, `S`, `T`…).
+fn state_letter(status: &str) -> Option<char> {
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("State:"))
+        .and_then(|rest| rest.trim_start().chars().next())
+}
+
 /// `node`, `nodejs`, `node20`, `node-v20.1.0`…
 fn looks_like_node(name: &str) -> bool {
     let rest = name
@@ -176,6 +197,16 @@ mod tests {
         assert_eq!(found, vec!["127.0.0.1:9221".parse().unwrap()]);
         let v6 = parse_hex_address("00000000000000000000000001000000:2405").unwrap();
         assert_eq!(v6, "[::1]:9221".parse().unwrap());
+    }
+
+    #[test]
+    fn reads_the_state_letter() {
+        assert_eq!(
+            state_letter("Name:\tnode\nState:\tT (stopped)\n"),
+            Some('T')
+        );
+        assert_eq!(state_letter("State:\tS (sleeping)"), Some('S'));
+        assert!(check_not_stopped(std::process::id()).is_ok());
     }
 
     #[test]

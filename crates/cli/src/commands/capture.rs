@@ -1,10 +1,12 @@
 //! `heapscope capture`: a heap snapshot from a running Node process, streamed to
 //! `FILE.partial` and renamed to FILE only once complete.
 
-use crate::commands::target::TargetArgs;
-use crate::output::{emit, PrintMode, Rendered, View};
+use crate::commands::rss::{rss_now, RssChange};
+use crate::commands::target::{Connected, OpenedInspector, TargetArgs};
+use crate::output::{emit, refuse_overwrite, PrintMode, Rendered, View};
 use crate::CliError;
 use heapscope_inspector::capture::{collect_garbage, take_heap_snapshot, Progress};
+use heapscope_inspector::lock::{capture_lock, CaptureLock};
 use heapscope_inspector::Session;
 use heapscope_report::human_bytes;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -29,17 +31,25 @@ pub struct Args {
     /// Collect garbage first (HeapProfiler.collectGarbage).
     #[arg(long)]
     pub gc: bool,
-    /// Capture even when the headroom check says the target may run out of memory.
+    /// Capture even when the headroom check says the target may run out of memory (does not overwrite: see --overwrite).
     #[arg(long)]
     pub force: bool,
+    /// Replace an existing non-empty -o FILE (by default it is kept and the capture refused).
+    #[arg(long)]
+    pub overwrite: bool,
+    /// Print the result as JSON (file, size, time, the target's RSS before and after).
+    #[arg(long)]
+    pub json: bool,
 }
 
-/// The snapshot written (text only: `capture` has no `--json`).
+/// The snapshot written, and what it cost the target's RSS.
 #[derive(Serialize)]
 struct Output {
     path: PathBuf,
     bytes: u64,
     seconds: f64,
+    /// The target's RSS before and after (local processes only).
+    rss: Option<RssChange>,
 }
 
 impl View for Output {
@@ -60,24 +70,47 @@ pub fn run(args: Args) -> Result<Rendered, CliError> {
     if args.count > 1 {
         return run_series(args);
     }
+    if let Some(path) = &args.output {
+        refuse_overwrite(path, args.overwrite, OVERWRITE_FLAG)?;
+    }
     let mut connected = args.target.connect()?;
+    let result = capture_one(&args, &mut connected);
+    connected.finish();
+    emit(&result?, PrintMode::from_json_flag(args.json))
+}
+
+/// What replaces an existing output (`--force` already means the headroom override).
+const OVERWRITE_FLAG: &str = "--overwrite (--force only skips the headroom check)";
+
+/// The one snapshot of `capture`, with the RSS before and after.
+fn capture_one(args: &Args, connected: &mut Connected) -> Result<Output, CliError> {
     let output = args
         .output
         .clone()
         .unwrap_or_else(|| default_output(connected.pid));
+    refuse_overwrite(&output, args.overwrite, OVERWRITE_FLAG)?;
+    let _lock = lock_target(connected.pid)?;
     if !args.force {
         crate::commands::headroom::check(&mut connected.session, connected.pid)?;
     }
-    remove_partial_on_ctrl_c(&output);
+    remove_partial_on_ctrl_c(&output, connected.opened.clone());
+    let before = connected.pid.and_then(rss_now);
     let started = Instant::now();
     let bytes = capture_to(&mut connected.session, &output, args.gc)?;
-    connected.session.close();
-    let out = Output {
+    let seconds = started.elapsed().as_secs_f64();
+    let rss = connected
+        .pid
+        .zip(before)
+        .and_then(|(pid, before)| RssChange::measure(pid, before));
+    if let Some(rss) = &rss {
+        eprintln!("{}", rss.lines());
+    }
+    Ok(Output {
         path: output,
         bytes,
-        seconds: started.elapsed().as_secs_f64(),
-    };
-    emit(&out, PrintMode::Text)
+        seconds,
+        rss,
+    })
 }
 
 /// `--count N`: N snapshots in one session, `--every` apart, into a new folder.
@@ -88,10 +121,33 @@ fn run_series(args: Args) -> Result<Rendered, CliError> {
         .ok_or_else(|| CliError("--count needs -o DIR, a new folder for the series".into()))?;
     crate::commands::series::prepare_dir(&dir)?;
     let connected = args.target.connect()?;
-    let pid = connected.pid;
+    let (pid, opened) = (connected.pid, connected.opened);
     let label = connected.session.label().to_string();
     let session = std::sync::Arc::new(std::sync::Mutex::new(connected.session));
     let mut series = crate::commands::series::SeriesFile::new(pid, &label);
+    let before = pid.and_then(rss_now);
+    let result = take_series(&args, &session, &dir, &mut series);
+    heapscope_inspector::recorder::close_shared(session);
+    if let Some(rss) = pid
+        .zip(before)
+        .and_then(|(pid, before)| RssChange::measure(pid, before))
+    {
+        eprintln!("{}", rss.lines());
+    }
+    if let Some(opened) = opened {
+        opened.finish();
+    }
+    result?;
+    emit(&SeriesOutput { dir, series }, PrintMode::Text)
+}
+
+/// The snapshots of a series, `--every` apart, until `--count` or Ctrl-C.
+fn take_series(
+    args: &Args,
+    session: &heapscope_inspector::recorder::SharedSession,
+    dir: &Path,
+    series: &mut crate::commands::series::SeriesFile,
+) -> Result<(), CliError> {
     let stop = crate::commands::interrupt::ctrl_c_flag();
     let started = Instant::now();
     for n in 1..=args.count {
@@ -101,7 +157,7 @@ fn run_series(args: Args) -> Result<Rendered, CliError> {
                 break;
             }
         }
-        let path = crate::commands::series::take(&session, pid, &dir, &mut series, args.force)?;
+        let path = crate::commands::series::take(session, series.pid, dir, series, args.force)?;
         let taken = series
             .snapshots
             .last()
@@ -115,8 +171,7 @@ fn run_series(args: Args) -> Result<Rendered, CliError> {
             args.count
         );
     }
-    heapscope_inspector::recorder::close_shared(session);
-    emit(&SeriesOutput { dir, series }, PrintMode::Text)
+    Ok(())
 }
 
 /// A series written (text only).
@@ -148,13 +203,17 @@ fn default_output(pid: Option<u32>) -> PathBuf {
     }
 }
 
-/// Ctrl-C during a capture removes `FILE.partial` and exits with code 130.
-fn remove_partial_on_ctrl_c(output: &Path) {
+/// Ctrl-C during a capture removes `FILE.partial`, closes the inspector
+/// heapscope opened, and exits with code 130.
+fn remove_partial_on_ctrl_c(output: &Path, opened: Option<OpenedInspector>) {
     let partial = partial_path(output);
     // Failure only means a handler is already installed (e.g. by `watch`).
     let _ = ctrlc::set_handler(move || {
         let _ = std::fs::remove_file(&partial);
         eprintln!("heapscope: interrupted; {} removed", partial.display());
+        if let Some(opened) = &opened {
+            opened.finish();
+        }
         std::process::exit(130);
     });
 }
@@ -166,15 +225,24 @@ fn partial_path(output: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
+/// The capture lock of a local target, taken before anything is asked of it
+/// (the headroom check included): one snapshot of a process at a time.
+pub fn lock_target(pid: Option<u32>) -> Result<Option<CaptureLock>, CliError> {
+    pid.map(capture_lock)
+        .transpose()
+        .map_err(|e| CliError(format!("capture refused: {e}")))
+}
+
 /// Captures into `output` through a `.partial` file; on any failure the partial
-/// file is removed and an existing `output` is left untouched.
+/// file is removed and an existing `output` is left untouched. Never writes
+/// into a `.partial` file that exists (another capture's). Callers hold
+/// [`lock_target`] meanwhile.
 pub fn capture_to(session: &mut Session, output: &Path, gc: bool) -> Result<u64, CliError> {
     if gc {
         collect_garbage(session)?;
     }
     let partial = partial_path(output);
-    let file = std::fs::File::create(&partial)
-        .map_err(|e| CliError(format!("cannot create {}: {e}", partial.display())))?;
+    let file = create_partial(&partial)?;
     let mut sink = BufWriter::with_capacity(1 << 20, file);
     let bar = progress_bar();
     let timings = Timings::new();
@@ -217,6 +285,17 @@ pub fn capture_to(session: &mut Session, output: &Path, gc: bool) -> Result<u64,
         ))
     })?;
     Ok(bytes)
+}
+
+/// Creates `FILE.partial`, refusing one that exists.
+fn create_partial(partial: &Path) -> Result<std::fs::File, CliError> {
+    std::fs::File::create_new(partial).map_err(|e| match e.kind() {
+        std::io::ErrorKind::AlreadyExists => CliError(format!(
+            "capture refused: {} exists: another capture is writing it, or one was killed before it could remove it (then delete it)",
+            partial.display()
+        )),
+        _ => CliError(format!("cannot create {}: {e}", partial.display())),
+    })
 }
 
 fn progress_bar() -> Option<ProgressBar> {

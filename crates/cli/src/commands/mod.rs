@@ -16,6 +16,7 @@ pub mod profile;
 pub mod render;
 pub mod report;
 pub mod retainers;
+pub mod rss;
 pub mod series;
 pub mod serve;
 pub mod stats;

@@ -5,7 +5,7 @@
 //! gzipped pprof for `go tool pprof` and Pyroscope).
 
 use crate::commands::interrupt::{ctrl_c_flag, wait_until};
-use crate::commands::target::TargetArgs;
+use crate::commands::target::{Connected, TargetArgs};
 use crate::commands::units::{parse_duration, parse_size};
 use crate::output::{emit, PrintMode, Rendered, View};
 use crate::CliError;
@@ -46,8 +46,8 @@ pub struct Args {
     /// Format of the -o file [default: pprof when FILE ends in .pb.gz or .pprof, else heapprofile].
     #[arg(long, value_enum, requires = "output")]
     pub format: Option<ProfileFormat>,
-    /// Overwrite an existing non-empty -o file.
-    #[arg(long, requires = "output")]
+    /// Overwrite an existing non-empty -o file (also --overwrite, as in capture).
+    #[arg(long, visible_alias = "overwrite", requires = "output")]
     pub force: bool,
 }
 
@@ -118,19 +118,9 @@ impl OutputFile {
     }
 }
 
-/// An existing non-empty file is kept unless `force`; a folder always is.
+/// `profile -o`: an existing non-empty file is kept unless `--force`.
 fn refuse_overwrite(path: &Path, force: bool) -> Result<(), CliError> {
-    match std::fs::metadata(path) {
-        Ok(meta) if meta.is_dir() => Err(CliError(format!(
-            "{} is a folder; -o names a file",
-            path.display()
-        ))),
-        Ok(meta) if meta.len() > 0 && !force => Err(CliError(format!(
-            "{} exists and is not empty; pass --force to overwrite it",
-            path.display()
-        ))),
-        _ => Ok(()),
-    }
+    crate::output::refuse_overwrite(path, force, "--force")
 }
 
 #[derive(Serialize)]
@@ -158,19 +148,9 @@ impl View for Output {
 pub fn run(args: Args) -> Result<Rendered, CliError> {
     let output = OutputFile::from_args(&args)?;
     let mut connected = args.target.connect()?;
-    let stop = ctrl_c_flag();
-    sampling::start(&mut connected.session, args.interval)?;
-    let started = Instant::now();
-    let started_at = SystemTime::now()
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .unwrap_or_default();
-    let pid = connected.pid;
-    let mut alive = || pid.is_none_or(|pid| check_exists(pid).is_ok());
-    wait_until(started + args.duration, &stop, &mut alive);
-    let elapsed = started.elapsed();
-    let raw = sampling::stop_raw(&mut connected.session)
-        .map_err(|e| CliError(format!("profile failed: {e}")))?;
-    connected.session.close();
+    let sampled = sample(&args, &mut connected);
+    connected.finish();
+    let (raw, started_at, elapsed) = sampled?;
     let profile =
         sampling::parse(raw.get()).map_err(|e| CliError(format!("profile failed: {e}")))?;
     if let Some(output) = &output {
@@ -188,6 +168,27 @@ pub fn run(args: Args) -> Result<Rendered, CliError> {
         limit: args.limit,
     };
     emit(&out, PrintMode::from_json_flag(args.json))
+}
+
+/// Samples for `--duration` (or until Ctrl-C or the target's exit): the
+/// profile as V8 wrote it, when it started, how long it ran.
+fn sample(
+    args: &Args,
+    connected: &mut Connected,
+) -> Result<(Box<RawValue>, Duration, Duration), CliError> {
+    let stop = ctrl_c_flag();
+    sampling::start(&mut connected.session, args.interval)?;
+    let started = Instant::now();
+    let started_at = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap_or_default();
+    let pid = connected.pid;
+    let mut alive = || pid.is_none_or(|pid| check_exists(pid).is_ok());
+    wait_until(started + args.duration, &stop, &mut alive);
+    let elapsed = started.elapsed();
+    let raw = sampling::stop_raw(&mut connected.session)
+        .map_err(|e| CliError(format!("profile failed: {e}")))?;
+    Ok((raw, started_at, elapsed))
 }
 
 fn render(a: &Aggregated, seconds: f64, interval: u64, limit: usize) -> String {

@@ -137,17 +137,7 @@ fn default_title(inputs: &[String]) -> String {
 
 /// An existing non-empty output is kept unless `--force`.
 pub fn refuse_overwrite(path: &Path, force: bool) -> Result<(), CliError> {
-    match std::fs::metadata(path) {
-        Ok(m) if m.is_dir() => Err(CliError(format!(
-            "{} is a folder, not a file",
-            path.display()
-        ))),
-        Ok(m) if m.len() > 0 && !force => Err(CliError(format!(
-            "{} exists: give another -o, or --force to replace it",
-            path.display()
-        ))),
-        _ => Ok(()),
-    }
+    crate::output::refuse_overwrite(path, force, "--force")
 }
 
 /// Sorts the inputs into snapshots, a timeline and a hunt folder's files.

@@ -4,7 +4,7 @@
 //! runs cannot be compared.) A series folder holds `s1.heapsnapshot`,
 //! `s2.heapsnapshot`, … and `series.json`, which `leaks DIR` reads.
 
-use crate::commands::capture::capture_to;
+use crate::commands::capture::{capture_to, lock_target};
 use crate::commands::headroom;
 use crate::CliError;
 use heapscope_inspector::recorder::{unix_ms, SharedSession};
@@ -112,6 +112,7 @@ pub fn take(
         let mut guard = session
             .lock()
             .map_err(|_| CliError("the inspector session is unusable".into()))?;
+        let _lock = lock_target(pid)?;
         if !force {
             headroom::check(&mut guard, pid)?;
         }

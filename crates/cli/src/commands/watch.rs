@@ -3,10 +3,10 @@
 //! sample, and at the end (or Ctrl-C) a verdict: steady or growing, how fast,
 //! and where.
 
-use crate::commands::capture::capture_to;
+use crate::commands::capture::{capture_to, lock_target};
 use crate::commands::headroom;
 use crate::commands::interrupt::ctrl_c_flag;
-use crate::commands::target::{TargetArgs, CONNECT_TIMEOUT};
+use crate::commands::target::{OpenedInspector, TargetArgs, CONNECT_TIMEOUT};
 use crate::commands::units::{parse_duration, parse_size};
 use crate::commands::verdict::verdict_text;
 use crate::output::{emit, PrintMode, Rendered, View};
@@ -276,37 +276,53 @@ impl Source {
     }
 
     /// The snapshot runs on the sampler's session when there is one (the
-    /// sampler goes on from `/proc` meanwhile), else on a session of its own.
+    /// sampler goes on from `/proc` meanwhile), else on a session of its own,
+    /// ended afterwards (and the inspector closed again if watch opened it).
     fn try_snapshot(&mut self, args: &Args) -> Result<PathBuf, CliError> {
-        let shared = match &self.session {
-            Some(shared) => shared.clone(),
-            None => {
-                let located = locate(&self.spec, self.allow_remote, CONNECT_TIMEOUT)?;
-                let session =
-                    Session::connect(&located.ws_url, self.allow_remote, CONNECT_TIMEOUT)?;
-                Arc::new(Mutex::new(session))
-            }
-        };
-        let mut guard = shared
-            .lock()
-            .map_err(|_| CliError("the inspector session is unusable".into()))?;
-        let session = &mut *guard;
-        if !args.force {
-            headroom::check(session, self.pid)?;
+        if let Some(shared) = &self.session {
+            let mut guard = shared
+                .lock()
+                .map_err(|_| CliError("the inspector session is unusable".into()))?;
+            return snapshot_into(&mut guard, self.pid, args);
         }
-        std::fs::create_dir_all(&args.snapshot_dir).map_err(|e| {
-            CliError(format!(
-                "cannot create {}: {e}",
-                args.snapshot_dir.display()
-            ))
-        })?;
-        let name = match self.pid {
-            Some(pid) => format!("heapscope-{pid}-{}.heapsnapshot", unix_ms() / 1000),
-            None => format!("heapscope-{}.heapsnapshot", unix_ms() / 1000),
-        };
-        let path = args.snapshot_dir.join(name);
-        capture_to(session, &path, false).map(|_| path)
+        let located = locate(&self.spec, self.allow_remote, CONNECT_TIMEOUT)?;
+        let opened = OpenedInspector::from_located(&located, &args.target);
+        let result = Session::connect(&located.ws_url, self.allow_remote, CONNECT_TIMEOUT)
+            .map_err(CliError::from)
+            .and_then(|mut session| {
+                let taken = snapshot_into(&mut session, self.pid, args);
+                session.close();
+                taken
+            });
+        if let Some(opened) = opened {
+            opened.finish();
+        }
+        result
     }
+}
+
+/// The headroom check (unless `--force`) and the `--snapshot-above` snapshot.
+fn snapshot_into(
+    session: &mut Session,
+    pid: Option<u32>,
+    args: &Args,
+) -> Result<PathBuf, CliError> {
+    let _lock = lock_target(pid)?;
+    if !args.force {
+        headroom::check(session, pid)?;
+    }
+    std::fs::create_dir_all(&args.snapshot_dir).map_err(|e| {
+        CliError(format!(
+            "cannot create {}: {e}",
+            args.snapshot_dir.display()
+        ))
+    })?;
+    let name = match pid {
+        Some(pid) => format!("heapscope-{pid}-{}.heapsnapshot", unix_ms() / 1000),
+        None => format!("heapscope-{}.heapsnapshot", unix_ms() / 1000),
+    };
+    let path = args.snapshot_dir.join(name);
+    capture_to(session, &path, false).map(|_| path)
 }
 
 fn has_heap(samples: &[Sample]) -> bool {

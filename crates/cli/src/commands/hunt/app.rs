@@ -4,7 +4,7 @@
 //! and on errors.
 
 use super::Args;
-use crate::commands::target::CONNECT_TIMEOUT;
+use crate::commands::target::{OpenedInspector, CONNECT_TIMEOUT};
 use crate::CliError;
 use heapscope_inspector::launch::{terminate_group, AppProcess, LaunchSpec, Launched};
 use heapscope_inspector::recorder::SharedSession;
@@ -21,6 +21,8 @@ pub struct App {
     port: Option<u16>,
     ws_url: String,
     session: Option<SharedSession>,
+    /// The inspector hunt opened with SIGUSR1: closed again by `finish`.
+    opened: Option<OpenedInspector>,
 }
 
 impl App {
@@ -70,24 +72,21 @@ impl App {
             port: Some(found.port),
             ws_url: found.ws_url,
             session: None,
+            opened: None,
         })
     }
 
     fn attach(args: &Args) -> Result<App, CliError> {
         let spec = args.target.spec()?;
         let located = locate(&spec, args.target.allow_remote, CONNECT_TIMEOUT)?;
-        if located.activated {
-            eprintln!(
-                "hunt: opened the inspector of process {} with SIGUSR1",
-                args.target.pid.unwrap_or(0)
-            );
-        }
+        let opened = OpenedInspector::from_located(&located, &args.target);
         Ok(App {
             launched: None,
             pid: args.target.pid,
             port: None,
             ws_url: located.ws_url,
             session: None,
+            opened,
         })
     }
 
@@ -148,6 +147,9 @@ impl App {
     pub fn finish(&mut self, grace: Duration) {
         if let Some(session) = self.session.take() {
             heapscope_inspector::recorder::close_shared(session);
+        }
+        if let Some(opened) = self.opened.take() {
+            opened.finish();
         }
         if let Some(mut launched) = self.launched.take() {
             launched.stop(grace);
