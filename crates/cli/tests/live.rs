@@ -330,7 +330,14 @@ fn capture_with_another_debugger_attached() {
 /// Starts `capture --ws … -o FILE` and returns once `partial` exists (at most 30 s).
 fn start_capture(target: &Target, file: &Path, partial: &Path) -> Child {
     let capture = bin()
-        .args(["capture", "--force", "--ws", target.ws(), "-o"])
+        .args([
+            "capture",
+            "--force",
+            "--overwrite",
+            "--ws",
+            target.ws(),
+            "-o",
+        ])
         .arg(file)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -1140,6 +1147,16 @@ fn stopped_target_is_a_clear_error() {
     let pid = target.child.id() as i32;
     // SAFETY: kill(2) on our own child.
     unsafe { libc::kill(pid, libc::SIGSTOP) };
+    // The signal is delivered asynchronously: wait until /proc says stopped.
+    let status = format!("/proc/{pid}/status");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !std::fs::read_to_string(&status)
+        .unwrap()
+        .contains("State:\tT")
+    {
+        assert!(Instant::now() < deadline, "never stopped");
+        std::thread::sleep(Duration::from_millis(20));
+    }
     let file = dir.join("never.heapsnapshot");
     let out = run(&[
         "capture",

@@ -12,7 +12,7 @@ pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct TargetArgs {
-    /// A local process: its open inspector port; capture and profile otherwise open one with SIGUSR1 (127.0.0.1:9229).
+    /// A local process: its open inspector port; capture and profile otherwise open one with SIGUSR1 (its --inspect-port, else 127.0.0.1:9229) and close it again when done.
     #[arg(long, value_name = "PID")]
     pub pid: Option<u32>,
     /// An inspector's HTTP address (the target is found through /json/list).
