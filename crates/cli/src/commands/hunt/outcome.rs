@@ -187,19 +187,32 @@ pub fn analyze(
         &dir.join("hunt.json"),
         (serde_json::to_string_pretty(&found)? + "\n").as_bytes(),
     )?;
+    write_report(&found, &report_path, timeline_value, ran, &analyses, args)?;
+    Ok(found)
+}
+
+/// The hunt's `report.html`, from the analyses the leak search loaded.
+fn write_report(
+    found: &Found,
+    path: &Path,
+    timeline: serde_json::Value,
+    ran: &Ran,
+    analyses: &[&'static heapscope_analysis::Analysis],
+    args: &Args,
+) -> Result<(), CliError> {
     let inputs = ReportInputs {
         title: format!("heapscope hunt: {}", found.command.join(" ")),
-        inputs: vec![dir.display().to_string()],
+        inputs: vec![found.dir.display().to_string()],
         leaks: Some(serde_json::to_value(&found.leaks)?),
-        hunt: Some(serde_json::to_value(&found)?),
-        timeline: Some(timeline_value),
+        hunt: Some(serde_json::to_value(found)?),
+        timeline: Some(timeline),
         load: Some(serde_json::to_value(&ran.rounds)?),
         redaction: Redaction::from_flag(args.redact_strings),
         version: env!("HEAPSCOPE_VERSION").to_string(),
     };
     let snapshot_files = &found.files[..analyses.len()];
-    report::write(&report_path, inputs, &analyses, snapshot_files)?;
-    Ok(found)
+    report::write(path, inputs, analyses, snapshot_files)?;
+    Ok(())
 }
 
 /// When the snapshots were being taken: the target's memory then (and the
