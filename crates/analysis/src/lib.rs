@@ -29,6 +29,7 @@ mod engine;
 mod views;
 
 pub mod attribution;
+pub mod cache;
 pub mod growth_rate;
 pub mod leaks;
 pub mod source_maps;

@@ -50,26 +50,48 @@ pub fn read(path: &str) -> Result<HeapSnapshot, CliError> {
     Ok(result?)
 }
 
-/// Reads and analyzes a snapshot. The analysis lives until the process exits:
-/// a command makes one and then ends, and freeing a large graph piece by piece
-/// only delays the output.
-pub fn analyze(path: &str) -> Result<&'static mut Analysis, CliError> {
+/// Reads and analyzes a snapshot, or maps its cached analysis (see
+/// [`crate::cache`]). The analysis lives until the process exits: a command
+/// makes one and then ends, and freeing a large graph piece by piece only
+/// delays the output.
+pub fn analyze(path: &str) -> Result<&'static Analysis, CliError> {
     analyze_with(path, Keep::Graph)
 }
 
 /// Like [`analyze`], keeping only what class tables read (see
-/// [`Keep::ClassTable`]): node names, ids and edge names are gone.
-pub fn analyze_for_class_table(path: &str) -> Result<&'static mut Analysis, CliError> {
+/// [`Keep::ClassTable`]) unless the analysis is cached, which keeps it all.
+pub fn analyze_for_class_table(path: &str) -> Result<&'static Analysis, CliError> {
     analyze_with(path, Keep::ClassTable)
 }
 
 /// Like [`analyze`], with the reverse index built while loading, for commands
 /// that follow retainers.
-pub fn analyze_for_queries(path: &str) -> Result<&'static mut Analysis, CliError> {
+pub fn analyze_for_queries(path: &str) -> Result<&'static Analysis, CliError> {
     analyze_with(path, Keep::GraphAndRetainers)
 }
 
-fn analyze_with(path: &str, keep: Keep) -> Result<&'static mut Analysis, CliError> {
+fn analyze_with(path: &str, keep: Keep) -> Result<&'static Analysis, CliError> {
+    let cache = crate::cache::for_snapshot(path);
+    if let Some(found) = cache.and_then(|c| crate::cache::lookup(c, path)) {
+        heapscope_analysis::timing::Phases::from_env().lap("analysis cache mapped");
+        let _ = LOADED_AT.set(std::time::Instant::now());
+        return Ok(Box::leak(Box::new(found)));
+    }
+    // A cache entry holds everything, whatever this command reads.
+    let keep = match cache {
+        Some(_) => Keep::GraphAndRetainers,
+        None => keep,
+    };
+    let analysis: &'static Analysis = Box::leak(Box::new(build(path, keep)?));
+    if cache.is_some() {
+        crate::cache::store_later(path, analysis);
+    }
+    let _ = LOADED_AT.set(std::time::Instant::now());
+    Ok(analysis)
+}
+
+/// Reads `path` and runs the analysis pipeline, keeping what `keep` says.
+fn build(path: &str, keep: Keep) -> Result<Analysis, CliError> {
     let mut t = heapscope_analysis::timing::Phases::from_env();
     let snap = read(path)?;
     t.lap("read");
@@ -80,15 +102,19 @@ fn analyze_with(path: &str, keep: Keep) -> Result<&'static mut Analysis, CliErro
             pb.enable_steady_tick(std::time::Duration::from_millis(120));
             pb
         });
-    let analysis = Box::leak(Box::new(match keep {
+    let analysis = match keep {
         Keep::Graph => Analysis::new(snap),
         Keep::GraphAndRetainers => Analysis::with_reverse_index(snap),
-        Keep::ClassTable => Analysis::for_class_table(snap),
-    }));
+        Keep::ClassTable => {
+            let mut lean = Analysis::for_class_table(snap);
+            // Class tables never follow edges: free them before the Summary's arrays.
+            lean.snap.release_edges();
+            lean
+        }
+    };
     if let Some(pb) = spinner {
         pb.finish_and_clear();
     }
-    let _ = LOADED_AT.set(std::time::Instant::now());
     Ok(analysis)
 }
 

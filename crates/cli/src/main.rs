@@ -1,6 +1,7 @@
 //! `heapscope`: find memory leaks in Node.js heap snapshots. This binary only
 //! parses arguments and wires the library crates together.
 
+mod cache;
 mod commands;
 mod load;
 mod output;
@@ -11,6 +12,9 @@ use std::process::ExitCode;
 #[derive(Parser)]
 #[command(name = "heapscope", version = env!("HEAPSCOPE_VERSION"), about = "Fast, DevTools-exact analysis of V8 heap snapshots", long_about = None)]
 struct Cli {
+    /// Do not read or write the analysis cache (also HEAPSCOPE_NO_CACHE=1).
+    #[arg(long, global = true)]
+    no_cache: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -73,6 +77,10 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => return clap_failure(e),
     };
+    if let Err(CliError(message)) = cache::configure(cli.no_cache) {
+        eprintln!("heapscope: error: {message}");
+        return ExitCode::from(2);
+    }
     let result = match cli.command {
         Command::Summary(args) => commands::summary::run(args),
         Command::Stats(args) => commands::stats::run(args),
@@ -107,10 +115,12 @@ fn main() -> ExitCode {
         Ok(rendered) => {
             use std::io::Write;
             let mut stdout = std::io::stdout().lock();
-            match stdout
+            let written = stdout
                 .write_all(rendered.stdout.as_bytes())
-                .and_then(|_| stdout.flush())
-            {
+                .and_then(|_| stdout.flush());
+            drop(stdout);
+            cache::store_pending();
+            match written {
                 Ok(()) => ExitCode::from(rendered.code),
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
                 Err(e) => {

@@ -2,6 +2,7 @@
 //! V8's CSR order with targets as node ordinals, the string table once, and the
 //! allocation locations.
 
+use crate::column::Column;
 use crate::locations::Locations;
 use crate::meta::{EdgeTypeIds, NodeTypeIds};
 use crate::strings::StringTable;
@@ -9,16 +10,16 @@ use crate::strings::StringTable;
 /// Per-node columns, indexed by node ordinal.
 #[derive(Debug, Default, Clone)]
 pub struct Nodes {
-    pub ty: Vec<u8>,
-    pub name: Vec<u32>,
-    pub id: Vec<u32>,
+    pub ty: Column<u8>,
+    pub name: Column<u32>,
+    pub id: Column<u32>,
     pub self_size: SelfSizes,
     /// Ordinal of the node's first edge; `node_count + 1` entries.
-    pub first_edge: Vec<u32>,
+    pub first_edge: Column<u32>,
     /// Present only when `meta.node_fields` has `detachedness`.
-    pub detachedness: Option<Vec<u8>>,
+    pub detachedness: Option<Column<u8>>,
     /// Present only when allocation tracking was on (`trace_function_count` > 0).
-    pub trace_node_id: Option<Vec<u32>>,
+    pub trace_node_id: Option<Column<u32>>,
 }
 
 /// Self sizes: a compact `u32` per node, and the rare sizes of 4 GiB or
@@ -26,7 +27,7 @@ pub struct Nodes {
 /// through [`SelfSizes::get`], which is always the exact value.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct SelfSizes {
-    small: Vec<u32>,
+    small: Column<u32>,
     /// Node ordinal → size, for every node whose `small` entry is [`LARGE`].
     large: rustc_hash::FxHashMap<u32, u64>,
 }
@@ -38,7 +39,7 @@ impl SelfSizes {
     /// `n` sizes of 0.
     pub fn zeros(n: usize) -> Self {
         SelfSizes {
-            small: vec![0; n],
+            small: vec![0; n].into(),
             large: Default::default(),
         }
     }
@@ -46,6 +47,11 @@ impl SelfSizes {
     /// From 32-bit sizes (a `u32::MAX` is that size exactly until [`SelfSizes::set`]
     /// gives the real one, as the reader does for sizes of 4 GiB or more).
     pub fn from_small(small: Vec<u32>) -> Self {
+        Self::from_small_column(small.into())
+    }
+
+    /// Like [`SelfSizes::from_small`], from a column.
+    pub fn from_small_column(small: Column<u32>) -> Self {
         let mut s = SelfSizes {
             small,
             large: Default::default(),
@@ -109,6 +115,18 @@ impl SelfSizes {
         small + self.large.values().sum::<u64>()
     }
 
+    /// The 32-bit sizes, [`u32::MAX`] standing for a size in the side table.
+    pub fn small(&self) -> &[u32] {
+        &self.small
+    }
+
+    /// The sizes of 4 GiB or more, by node ordinal.
+    pub fn large_entries(&self) -> Vec<(u32, u64)> {
+        let mut large: Vec<(u32, u64)> = self.large.iter().map(|(&v, &s)| (v, s)).collect();
+        large.sort_unstable();
+        large
+    }
+
     /// How many sizes are 4 GiB or more.
     pub fn large_count(&self) -> usize {
         self.large.len()
@@ -118,11 +136,11 @@ impl SelfSizes {
 /// Per-edge columns, indexed by edge ordinal.
 #[derive(Debug, Default, Clone)]
 pub struct Edges {
-    pub ty: Vec<u8>,
+    pub ty: Column<u8>,
     /// A string id, or an integer index for `element`/`hidden` edges.
-    pub name_or_index: Vec<u32>,
+    pub name_or_index: Column<u32>,
     /// Target node ordinal (V8 writes a node index; it is divided on load).
-    pub to: Vec<u32>,
+    pub to: Column<u32>,
 }
 
 /// An allocation site from the `locations` section (0-based line/column).
@@ -166,10 +184,10 @@ impl HeapSnapshot {
     /// only read what was derived from them (class names, distances): node
     /// types, sizes, edge ranges and targets, locations and strings stay.
     pub fn release_names(&mut self) {
-        self.nodes.name = Vec::new();
-        self.nodes.id = Vec::new();
-        self.edges.ty = Vec::new();
-        self.edges.name_or_index = Vec::new();
+        self.nodes.name = Column::new();
+        self.nodes.id = Column::new();
+        self.edges.ty = Column::new();
+        self.edges.name_or_index = Column::new();
     }
 
     #[inline]

@@ -4,16 +4,19 @@
 //! scanned straight into per-field vectors and the strings are decoded once.
 
 mod bytes;
+pub mod column;
 pub mod error;
 pub mod graph;
 pub mod locations;
 pub mod meta;
+pub mod persist;
 mod reader;
 mod records;
 pub mod source;
 pub mod strings;
 pub mod timing;
 
+pub use column::{Column, MapError, Plain, SharedMap};
 pub use error::{Result, SnapshotError};
 pub use graph::{Edges, HeapSnapshot, Location, Nodes, SelfSizes};
 pub use meta::{EdgeTypeIds, NodeTypeIds, NONE};

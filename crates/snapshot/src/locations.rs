@@ -3,15 +3,16 @@
 //! at that function), so each node keeps a site index into a table of distinct
 //! (script, line, column) sites: 8 bytes per location instead of 16.
 
+use crate::column::Column;
 use crate::graph::Location;
 use rustc_hash::FxHashMap;
 
 #[derive(Debug, Default, Clone)]
 pub struct Locations {
     /// Node ordinals with a location, ascending.
-    nodes: Vec<u32>,
+    nodes: Column<u32>,
     /// Site of each of `nodes`.
-    site_of: Vec<u32>,
+    site_of: Column<u32>,
     /// Distinct (script id, line, column).
     sites: Vec<(u32, u32, u32)>,
 }
@@ -41,10 +42,38 @@ impl Locations {
         }
         sites.shrink_to_fit();
         Locations {
+            nodes: nodes.into(),
+            site_of: site_of.into(),
+            sites,
+        }
+    }
+
+    /// Node ordinals, the site of each and the sites (see [`Locations::from_parts`]).
+    pub fn parts(&self) -> (&[u32], &[u32], &[(u32, u32, u32)]) {
+        (&self.nodes, &self.site_of, &self.sites)
+    }
+
+    /// Locations from what [`Locations::parts`] gave, checked: node ordinals
+    /// ascend and every site index is in the table.
+    pub fn from_parts(
+        nodes: Column<u32>,
+        site_of: Column<u32>,
+        sites: Vec<(u32, u32, u32)>,
+    ) -> Result<Self, String> {
+        if nodes.len() != site_of.len() {
+            return Err("locations: as many sites as nodes are needed".into());
+        }
+        if nodes.windows(2).any(|w| w[0] >= w[1]) {
+            return Err("locations: node ordinals out of order".into());
+        }
+        if site_of.iter().any(|&s| s as usize >= sites.len()) {
+            return Err("locations: site index out of range".into());
+        }
+        Ok(Locations {
             nodes,
             site_of,
             sites,
-        }
+        })
     }
 
     pub fn len(&self) -> usize {

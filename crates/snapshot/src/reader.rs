@@ -622,13 +622,13 @@ impl Parser {
             return Err(self.s.error("edge counts add up to more than 2^32"));
         }
         Ok(Nodes {
-            ty: sink.ty,
-            name: sink.name,
-            id: sink.id,
+            ty: sink.ty.into(),
+            name: sink.name.into(),
+            id: sink.id.into(),
             self_size,
-            first_edge,
-            detachedness: sink.detachedness.map(|(d, _)| d),
-            trace_node_id: sink.trace.map(|(t, _)| t),
+            first_edge: first_edge.into(),
+            detachedness: sink.detachedness.map(|(d, _)| d.into()),
+            trace_node_id: sink.trace.map(|(t, _)| t.into()),
         })
     }
 
@@ -667,9 +667,9 @@ impl Parser {
             )));
         }
         Ok(Edges {
-            ty: sink.ty,
-            name_or_index: sink.name_or_index,
-            to: sink.to,
+            ty: sink.ty.into(),
+            name_or_index: sink.name_or_index.into(),
+            to: sink.to.into(),
         })
     }
 

@@ -9,23 +9,25 @@ const BLOCK_BITS: u32 = 32;
 const BLOCK_BITS: u32 = 4;
 const BLOCK_MASK: usize = (1usize << BLOCK_BITS) - 1;
 
+use crate::column::Column;
+
 #[derive(Debug, Default, Clone)]
 pub struct StringTable {
-    data: Vec<u8>,
+    data: Column<u8>,
     /// Low 32 bits of each string's start offset, plus the end: `len + 1`
     /// entries (half the memory of `usize` offsets).
-    offsets: Vec<u32>,
+    offsets: Column<u32>,
     /// For text over 4 GiB: the index of the first offset of each further
     /// 4 GiB block (offset `i` is in block `high.partition_point(|&h| h <= i)`).
-    high: Vec<u32>,
+    high: Column<u32>,
 }
 
 impl StringTable {
     pub fn new() -> Self {
         StringTable {
-            data: Vec::new(),
-            offsets: vec![0],
-            high: Vec::new(),
+            data: Column::new(),
+            offsets: vec![0].into(),
+            high: Column::new(),
         }
     }
 
@@ -43,9 +45,55 @@ impl StringTable {
         let end = self.data.len();
         let block = end >> BLOCK_BITS;
         while self.high.len() < block {
-            self.high.push(self.offsets.len() as u32);
+            self.high.to_mut().push(self.offsets.len() as u32);
         }
-        self.offsets.push((end & BLOCK_MASK) as u32);
+        self.offsets.to_mut().push((end & BLOCK_MASK) as u32);
+    }
+
+    /// The text, the offsets and the block starts (see [`StringTable::from_parts`]).
+    pub fn parts(&self) -> (&[u8], &[u32], &[u32]) {
+        (&self.data, &self.offsets, &self.high)
+    }
+
+    /// A table from what [`StringTable::parts`] gave, checked so that every
+    /// string is valid UTF-8 inside the text: offsets ascend and end at the
+    /// end of the text, each on a character boundary.
+    pub fn from_parts(
+        data: Column<u8>,
+        offsets: Column<u32>,
+        high: Column<u32>,
+    ) -> Result<Self, String> {
+        let table = StringTable {
+            data,
+            offsets,
+            high,
+        };
+        table.check()?;
+        Ok(table)
+    }
+
+    fn check(&self) -> Result<(), String> {
+        if self.offsets.is_empty() || self.offsets[0] != 0 {
+            return Err("string offsets do not start at 0".into());
+        }
+        if self.high.windows(2).any(|w| w[0] > w[1])
+            || self.high.last().is_some_and(|&h| h as usize > self.offsets.len())
+        {
+            return Err("string blocks out of order".into());
+        }
+        let text = std::str::from_utf8(&self.data).map_err(|_| "strings are not UTF-8")?;
+        let mut last = 0;
+        for i in 0..self.offsets.len() {
+            let at = self.offset(i);
+            if at < last || !text.is_char_boundary(at) {
+                return Err(format!("string {i} starts at a bad offset"));
+            }
+            last = at;
+        }
+        if last != self.data.len() {
+            return Err("string offsets do not end at the end of the text".into());
+        }
+        Ok(())
     }
 
     pub fn len(&self) -> usize {
@@ -73,7 +121,7 @@ impl StringTable {
     }
 
     pub fn push(&mut self, s: &str) -> u32 {
-        self.data.extend_from_slice(s.as_bytes());
+        self.data.to_mut().extend_from_slice(s.as_bytes());
         self.push_offset();
         (self.offsets.len() - 2) as u32
     }
@@ -114,7 +162,7 @@ impl StringTable {
 
     /// The raw buffer, for the reader to decode strings into directly.
     pub(crate) fn data_mut(&mut self) -> &mut Vec<u8> {
-        &mut self.data
+        self.data.to_mut()
     }
 
     /// Ends a string whose UTF-8 bytes were appended to `data_mut()`.
@@ -123,8 +171,8 @@ impl StringTable {
     }
 
     pub fn shrink_to_fit(&mut self) {
-        self.data.shrink_to_fit();
-        self.offsets.shrink_to_fit();
+        self.data.to_mut().shrink_to_fit();
+        self.offsets.to_mut().shrink_to_fit();
     }
 }
 

@@ -9,26 +9,28 @@ use crate::engine::retainers::Retainers;
 use crate::engine::{detached, distances, essential, shallow, weakmap};
 use crate::timing;
 use crate::views::summary;
-use heapscope_snapshot::HeapSnapshot;
+use heapscope_snapshot::{Column, HeapSnapshot};
 
 /// A snapshot with everything DevTools derives from it at load time.
 pub struct Analysis {
     pub snap: HeapSnapshot,
     /// DOM state per node after propagation (0 unknown, 1 attached, 2 detached);
     /// empty when every node is unknown (Node.js heaps): see [`Analysis::detachedness`].
-    detachedness: Vec<u8>,
+    pub(crate) detachedness: Column<u8>,
     /// The reverse index, built on first use (`retainers()`).
-    retainers: std::sync::OnceLock<Retainers>,
+    pub(crate) retainers: std::sync::OnceLock<Retainers>,
     /// Distance from the roots per node (−5 unreachable, ≥ 100 000 000 system-only).
-    pub distances: Vec<i32>,
+    pub distances: Column<i32>,
     /// Immediate dominator per node (ordinal; the root dominates itself).
-    pub dom: Vec<u32>,
-    pub retained: Vec<u64>,
+    pub dom: Column<u32>,
+    pub retained: Column<u64>,
     /// Class name per node, as a string id.
-    pub class_name: Vec<u32>,
+    pub class_name: Column<u32>,
     pub interfaces: Vec<InterfaceDefinition>,
     /// Built while loading for [`Keep::ClassTable`] (else on first use).
     pub(crate) summary_parts: Option<summary::SummaryParts>,
+    /// The Summary, once built (or as an analysis cache stored it).
+    pub(crate) summary: std::sync::OnceLock<summary::Summary>,
 }
 
 /// What the caller reads after loading, so that the pipeline can free what
@@ -116,7 +118,7 @@ impl Analysis {
         // For class tables the edge targets go once the dominators are known.
         let targets = match lean {
             true => std::mem::take(&mut snap.edges.to),
-            false => Vec::new(),
+            false => Default::default(),
         };
         // The class names' text for the other thread (they are all known).
         let names_so_far = lean.then(|| added.clone());
@@ -205,14 +207,15 @@ impl Analysis {
         added.append_to(&mut snap);
         Analysis {
             snap,
-            detachedness,
+            detachedness: detachedness.into(),
             retainers,
-            distances,
-            dom: tree.dom,
-            retained,
-            class_name,
+            distances: distances.into(),
+            dom: tree.dom.into(),
+            retained: retained.into(),
+            class_name: class_name.into(),
             interfaces,
             summary_parts,
+            summary: Default::default(),
         }
     }
 
@@ -234,14 +237,15 @@ impl Analysis {
         t.lap("class names (classes only)");
         Analysis {
             snap,
-            detachedness,
+            detachedness: detachedness.into(),
             retainers: std::sync::OnceLock::new(),
-            distances: Vec::new(),
-            dom: Vec::new(),
-            retained: Vec::new(),
-            class_name,
+            distances: Column::new(),
+            dom: Column::new(),
+            retained: Column::new(),
+            class_name: class_name.into(),
             interfaces,
             summary_parts: None,
+            summary: Default::default(),
         }
     }
 

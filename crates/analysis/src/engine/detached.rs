@@ -2,7 +2,7 @@
 //! propagates it through native (embedder) nodes, and renames detached natives
 //! `"Detached " + name`, as DevTools does before naming classes.
 
-use heapscope_snapshot::HeapSnapshot;
+use heapscope_snapshot::{Column, HeapSnapshot};
 use std::collections::HashMap;
 
 pub const UNKNOWN: u8 = 0;
@@ -63,7 +63,7 @@ impl Propagation {
 pub fn propagate(snap: &mut HeapSnapshot) -> Vec<u8> {
     let n = snap.node_count();
     let native = snap.node_types.native;
-    let Some(seed) = snap.nodes.detachedness.take() else {
+    let Some(seed) = snap.nodes.detachedness.take().map(Column::into_vec) else {
         // Old snapshots: natives already named "Detached …" are detached.
         return (0..n)
             .map(|i| {

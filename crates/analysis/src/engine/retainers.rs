@@ -4,7 +4,7 @@
 //! edge that is not essential for dominators.
 
 use crate::engine::bitset::BitSet;
-use heapscope_snapshot::HeapSnapshot;
+use heapscope_snapshot::{Column, HeapSnapshot};
 
 pub const NON_ESSENTIAL: u32 = 1 << 31;
 pub const SOURCE_MASK: u32 = !NON_ESSENTIAL;
@@ -12,8 +12,8 @@ pub const SOURCE_MASK: u32 = !NON_ESSENTIAL;
 #[derive(Debug, Default)]
 pub struct Retainers {
     /// `first[v]..first[v + 1]` are the slots of node `v`.
-    pub first: Vec<u32>,
-    pub slots: Vec<u32>,
+    pub first: Column<u32>,
+    pub slots: Column<u32>,
 }
 
 impl Retainers {
@@ -48,7 +48,10 @@ impl Retainers {
         // first[t + 1] now holds the start of t's range: shift down by one.
         first.copy_within(1.., 0);
         first[n] = slots.len() as u32;
-        Retainers { first, slots }
+        Retainers {
+            first: first.into(),
+            slots: slots.into(),
+        }
     }
 
     #[inline]

@@ -7,10 +7,10 @@ use crate::engine::js::utf16_cmp;
 use crate::Analysis;
 use heapscope_snapshot::{HeapSnapshot, SelfSizes};
 use rustc_hash::FxHashMap;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// One row of the Summary: field names match the DevTools oracle's JSON.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct ClassRow {
     pub class_key: String,
     pub name: String,
@@ -21,7 +21,7 @@ pub struct ClassRow {
     pub max_distance: i32,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Summary {
     pub total_count: u64,
     pub total_self_size: u64,
@@ -174,8 +174,12 @@ impl Analysis {
     }
 
     /// The Summary sorted as the oracle prints it: retained size, then self
-    /// size (both descending), then class key.
+    /// size (both descending), then class key; built once.
     pub fn summary(&self) -> Summary {
+        self.summary.get_or_init(|| self.build_summary()).clone()
+    }
+
+    fn build_summary(&self) -> Summary {
         let built;
         let parts = match &self.summary_parts {
             Some(parts) => parts,

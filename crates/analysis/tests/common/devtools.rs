@@ -19,7 +19,8 @@ pub fn check_summary(snapshot: &Path, oracle: &Value) {
     }
 }
 
-fn check_summary_keeping(a: &Analysis, o: &Value, keep: Keep) {
+/// Summary rows, totals and inferred interfaces of an analysis made as `keep` says.
+pub fn check_summary_keeping(a: &Analysis, o: &Value, keep: Keep) {
     let ours = serde_json::to_value(a.summary()).unwrap();
     let theirs = &o["summary"];
     for key in ["total_count", "total_self_size", "class_count"] {

@@ -54,8 +54,6 @@ pub fn run(args: Args) -> Result<Rendered, CliError> {
     let mode = PrintMode::from_json_flag(args.json);
     let filter = load::filter_regex(args.filter.as_deref())?;
     let analysis = load::analyze_for_class_table(&args.file)?;
-    // The Summary never follows edges: free them before its own arrays.
-    analysis.snap.release_edges();
     let mut t = heapscope_analysis::timing::Phases::from_env();
     let mut classes = analysis.summary().classes;
     t.lap("summary rows");
