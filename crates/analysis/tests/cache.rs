@@ -23,7 +23,8 @@ struct Scratch {
 
 impl Scratch {
     fn new(test: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!("heapscope-cache-{test}-{}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("heapscope-cache-{test}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         Scratch { dir }
@@ -64,7 +65,10 @@ fn stored(cache: &Cache, path: &Path) -> (Analysis, PathBuf) {
 
 fn mapped(cache: &Cache, path: &Path) -> Analysis {
     let a = cache.load(path).expect("no error").expect("a hit");
-    assert!(a.snap.edges.to.is_mapped() && a.retained.is_mapped(), "columns are mapped");
+    assert!(
+        a.snap.edges.to.is_mapped() && a.retained.is_mapped(),
+        "columns are mapped"
+    );
     a
 }
 
@@ -72,7 +76,10 @@ fn mapped(cache: &Cache, path: &Path) -> Analysis {
 fn a_mapped_analysis_answers_as_devtools() {
     let scratch = Scratch::new("devtools");
     let cache = scratch.cache("test", u64::MAX);
-    let (a_path, b_path) = (scratch.snapshot("small-a.heapsnapshot.gz"), scratch.snapshot("small-b.heapsnapshot.gz"));
+    let (a_path, b_path) = (
+        scratch.snapshot("small-a.heapsnapshot.gz"),
+        scratch.snapshot("small-b.heapsnapshot.gz"),
+    );
     stored(&cache, &a_path);
     stored(&cache, &b_path);
     let (a, b) = (mapped(&cache, &a_path), mapped(&cache, &b_path));
@@ -83,7 +90,11 @@ fn a_mapped_analysis_answers_as_devtools() {
     check_duplicate_strings(&a, &oracle_a);
     check_duplicate_strings(&b, &oracle_json("small-b.devtools.json"));
     check_comparison(&a, &b, &oracle_json("small-a-vs-b.devtools.json"));
-    let checked = check_retainers(&a, &oracle_json("small-a.devtools-retainers.json"), "small-a");
+    let checked = check_retainers(
+        &a,
+        &oracle_json("small-a.devtools-retainers.json"),
+        "small-a",
+    );
     assert!(checked >= 60, "{checked} objects recorded");
 }
 
@@ -108,7 +119,10 @@ fn a_mapped_analysis_equals_the_fresh_one() {
     for v in (0..fresh.snap.node_count() as u32).step_by(97) {
         assert_eq!(cached.snap.node_name(v), fresh.snap.node_name(v));
         assert_eq!(cached.dominator_chain(v), fresh.dominator_chain(v));
-        assert_eq!(cached.retainers_page(v, 0, 50), fresh.retainers_page(v, 0, 50));
+        assert_eq!(
+            cached.retainers_page(v, 0, 50),
+            fresh.retainers_page(v, 0, 50)
+        );
         assert_eq!(cached.source_location(v), fresh.source_location(v));
     }
     assert_eq!(cached.total_size(), fresh.total_size());
@@ -118,7 +132,11 @@ fn a_mapped_analysis_equals_the_fresh_one() {
 /// Flips one byte at `at` (from the end when negative).
 fn flip(path: &Path, at: i64) {
     let mut bytes = std::fs::read(path).unwrap();
-    let i = if at < 0 { bytes.len() - (-at) as usize } else { at as usize };
+    let i = if at < 0 {
+        bytes.len() - (-at) as usize
+    } else {
+        at as usize
+    };
     bytes[i] ^= 0x5a;
     std::fs::write(path, bytes).unwrap();
 }
@@ -129,7 +147,8 @@ fn a_corrupt_or_cut_entry_is_refused_and_removed() {
     let cache = scratch.cache("test", u64::MAX);
     let path = scratch.snapshot("small-a.heapsnapshot.gz");
     let len = |p: &Path| std::fs::metadata(p).unwrap().len() as i64;
-    let damage: [(&str, &dyn Fn(&Path)); 5] = [
+    type Damage<'a> = (&'a str, &'a dyn Fn(&Path));
+    let damage: [Damage; 5] = [
         ("a byte in the header", &|p| flip(p, 3)),
         ("a byte in the columns", &|p| flip(p, len(p) / 2)),
         ("a byte in the index", &|p| flip(p, -10)),
@@ -144,7 +163,10 @@ fn a_corrupt_or_cut_entry_is_refused_and_removed() {
         damage(&entry);
         let result = cache.load(&path);
         assert!(
-            matches!(result, Err(CacheError::Corrupt(_)) | Err(CacheError::Mismatch(_))),
+            matches!(
+                result,
+                Err(CacheError::Corrupt(_)) | Err(CacheError::Mismatch(_))
+            ),
             "{what}: {:?}",
             result.map(|a| a.is_some())
         );
@@ -159,10 +181,15 @@ fn an_entry_of_a_changed_snapshot_or_another_build_is_not_used() {
     let cache = scratch.cache("build-1", u64::MAX);
     let path = scratch.snapshot("small-a.heapsnapshot.gz");
     stored(&cache, &path);
-    assert!(scratch.cache("build-2", u64::MAX).load(&path).unwrap().is_none());
+    assert!(scratch
+        .cache("build-2", u64::MAX)
+        .load(&path)
+        .unwrap()
+        .is_none());
     // Same size and contents, a new modification time.
     let f = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
-    f.set_modified(std::time::SystemTime::now() + std::time::Duration::from_secs(5)).unwrap();
+    f.set_modified(std::time::SystemTime::now() + std::time::Duration::from_secs(5))
+        .unwrap();
     assert!(cache.load(&path).unwrap().is_none());
     // An entry renamed to stand for another build is refused by its index.
     let (_, entry) = stored(&cache, &path);
@@ -175,7 +202,10 @@ fn an_entry_of_a_changed_snapshot_or_another_build_is_not_used() {
 #[test]
 fn the_folder_stays_under_its_cap_and_only_complete_analyses_are_stored() {
     let scratch = Scratch::new("cap");
-    let (a, b) = (scratch.snapshot("small-a.heapsnapshot.gz"), scratch.snapshot("small-b.heapsnapshot.gz"));
+    let (a, b) = (
+        scratch.snapshot("small-a.heapsnapshot.gz"),
+        scratch.snapshot("small-b.heapsnapshot.gz"),
+    );
     let probe = scratch.cache("probe", u64::MAX);
     let (_, entry) = stored(&probe, &a);
     let one = std::fs::metadata(&entry).unwrap().len();
@@ -194,5 +224,8 @@ fn the_folder_stays_under_its_cap_and_only_complete_analyses_are_stored() {
     assert_eq!(tiny.entries(), cache.entries(), "nothing new in the folder");
     // A class-table analysis has dropped names and ids: not stored.
     let lean = analyze_path(&a, Keep::ClassTable);
-    assert_eq!(scratch.cache("lean", u64::MAX).store(&a, &lean).unwrap(), Stored::Skipped);
+    assert_eq!(
+        scratch.cache("lean", u64::MAX).store(&a, &lean).unwrap(),
+        Stored::Skipped
+    );
 }

@@ -40,6 +40,7 @@ fn env(name: &str) -> Option<String> {
 
 fn size_var(name: &str, default: u64) -> Result<u64, CliError> {
     match env(name) {
+        Some(text) if text.trim() == "0" => Ok(0),
         Some(text) => parse_size(&text).map_err(|e| CliError(format!("{name}: {e}"))),
         None => Ok(default),
     }
@@ -58,6 +59,11 @@ fn settings() -> Result<Option<Cache>, CliError> {
         min_snapshot_bytes,
         version: env!("HEAPSCOPE_VERSION").to_string(),
     }))
+}
+
+/// The cache, when on (for servers, which check each snapshot's size as they store).
+pub fn active() -> Option<Cache> {
+    CACHE.get()?.clone()
 }
 
 /// The cache, when on and when `path` is large enough to be worth it.

@@ -118,11 +118,15 @@ fn build(path: &str, keep: Keep) -> Result<Analysis, CliError> {
     Ok(analysis)
 }
 
-/// Reads snapshots and computes class-level data only (for comparisons),
-/// several at once.
+/// Class-level data of several snapshots (for comparisons), loaded at once:
+/// each one's cached analysis where there is one, else read and its classes
+/// computed (not cached: a class-only analysis is not a complete one).
 pub fn classes_of(paths: &[&str]) -> Result<Vec<&'static Analysis>, CliError> {
-    let results: Vec<Result<HeapSnapshot, CliError>> = std::thread::scope(|s| {
-        let handles: Vec<_> = paths.iter().map(|p| s.spawn(move || read(p))).collect();
+    let results: Vec<Result<&'static Analysis, CliError>> = std::thread::scope(|s| {
+        let handles: Vec<_> = paths
+            .iter()
+            .map(|p| s.spawn(move || classes_of_one(p)))
+            .collect();
         handles
             .into_iter()
             .map(|h| {
@@ -131,19 +135,18 @@ pub fn classes_of(paths: &[&str]) -> Result<Vec<&'static Analysis>, CliError> {
             })
             .collect()
     });
-    let snaps = results.into_iter().collect::<Result<Vec<_>, _>>()?;
-    let analyses = std::thread::scope(|s| {
-        let handles: Vec<_> = snaps
-            .into_iter()
-            .map(|snap| s.spawn(move || &*Box::leak(Box::new(Analysis::for_classes(snap)))))
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().expect("analysis thread"))
-            .collect()
-    });
+    let analyses = results.into_iter().collect::<Result<Vec<_>, _>>()?;
     let _ = LOADED_AT.set(std::time::Instant::now());
     Ok(analyses)
+}
+
+fn classes_of_one(path: &str) -> Result<&'static Analysis, CliError> {
+    let found = crate::cache::for_snapshot(path).and_then(|c| crate::cache::lookup(c, path));
+    let analysis = match found {
+        Some(cached) => cached,
+        None => Analysis::for_classes(read(path)?),
+    };
+    Ok(Box::leak(Box::new(analysis)))
 }
 
 /// Compiles a user's `--filter` regex with a one-line error.

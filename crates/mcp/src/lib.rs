@@ -27,6 +27,8 @@ pub struct McpOptions {
     /// The `heapscope` binary, run for `capture` and `hunt`.
     pub heapscope: std::path::PathBuf,
     pub redaction: heapscope_web::Redaction,
+    /// Where analyses are cached between sessions (none: never).
+    pub cache: Option<heapscope_analysis::cache::Cache>,
 }
 
 /// Serves on stdio until the client disconnects.

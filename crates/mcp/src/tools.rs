@@ -218,7 +218,7 @@ impl Heapscope {
 impl Heapscope {
     pub fn new(options: McpOptions) -> Self {
         Heapscope {
-            session: Arc::new(Session::default()),
+            session: Arc::new(Session::new(options.cache)),
             heapscope: Arc::new(options.heapscope),
             redaction: options.redaction,
             tool_router: Self::tool_router(),

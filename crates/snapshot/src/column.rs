@@ -56,7 +56,7 @@ impl<T: Plain> Column<T> {
             Some(end) if end <= map.len() => {}
             _ => return Err(MapError::OutOfBounds),
         }
-        if (map.as_ptr() as usize + offset) % std::mem::align_of::<T>() != 0 {
+        if !(map.as_ptr() as usize + offset).is_multiple_of(std::mem::align_of::<T>()) {
             return Err(MapError::Misaligned);
         }
         Ok(Column(Repr::Mapped {
@@ -238,9 +238,18 @@ mod tests {
     #[test]
     fn ranges_outside_or_misaligned_are_refused() {
         let map = map_of(&[0u8; 16]);
-        assert_eq!(Column::<u32>::mapped(&map, 8, 3).err(), Some(MapError::OutOfBounds));
-        assert_eq!(Column::<u32>::mapped(&map, 2, 1).err(), Some(MapError::Misaligned));
-        assert_eq!(Column::<u64>::mapped(&map, usize::MAX, 1).err(), Some(MapError::OutOfBounds));
+        assert_eq!(
+            Column::<u32>::mapped(&map, 8, 3).err(),
+            Some(MapError::OutOfBounds)
+        );
+        assert_eq!(
+            Column::<u32>::mapped(&map, 2, 1).err(),
+            Some(MapError::Misaligned)
+        );
+        assert_eq!(
+            Column::<u64>::mapped(&map, usize::MAX, 1).err(),
+            Some(MapError::OutOfBounds)
+        );
         assert_eq!(Column::<u8>::mapped(&map, 16, 0).map(|c| c.len()), Ok(0));
     }
 }

@@ -7,6 +7,9 @@ use crate::column::Column;
 use crate::graph::Location;
 use rustc_hash::FxHashMap;
 
+/// A distinct allocation site: (script id, line, column).
+pub type Site = (u32, u32, u32);
+
 #[derive(Debug, Default, Clone)]
 pub struct Locations {
     /// Node ordinals with a location, ascending.
@@ -49,7 +52,7 @@ impl Locations {
     }
 
     /// Node ordinals, the site of each and the sites (see [`Locations::from_parts`]).
-    pub fn parts(&self) -> (&[u32], &[u32], &[(u32, u32, u32)]) {
+    pub fn parts(&self) -> (&[u32], &[u32], &[Site]) {
         (&self.nodes, &self.site_of, &self.sites)
     }
 
@@ -58,7 +61,7 @@ impl Locations {
     pub fn from_parts(
         nodes: Column<u32>,
         site_of: Column<u32>,
-        sites: Vec<(u32, u32, u32)>,
+        sites: Vec<Site>,
     ) -> Result<Self, String> {
         if nodes.len() != site_of.len() {
             return Err("locations: as many sites as nodes are needed".into());

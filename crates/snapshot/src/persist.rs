@@ -155,7 +155,10 @@ fn check_lengths(snap: &HeapSnapshot) -> Result<(), String> {
         ("nodes.name", snap.nodes.name.len()),
         ("nodes.id", snap.nodes.id.len()),
         ("nodes.self_size", snap.nodes.self_size.len()),
-        ("nodes.first_edge", snap.nodes.first_edge.len().wrapping_sub(1)),
+        (
+            "nodes.first_edge",
+            snap.nodes.first_edge.len().wrapping_sub(1),
+        ),
     ];
     for (name, len) in node_columns {
         if len != n {
@@ -171,7 +174,10 @@ fn check_lengths(snap: &HeapSnapshot) -> Result<(), String> {
         }
     }
     if snap.edge_count() != e {
-        return Err(format!("nodes.first_edge ends at {} of {e} edges", snap.edge_count()));
+        return Err(format!(
+            "nodes.first_edge ends at {} of {e} edges",
+            snap.edge_count()
+        ));
     }
     if n > 0 && snap.root as usize >= n {
         return Err(format!("root {} is not one of {n} nodes", snap.root));

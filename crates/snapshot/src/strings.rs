@@ -77,7 +77,10 @@ impl StringTable {
             return Err("string offsets do not start at 0".into());
         }
         if self.high.windows(2).any(|w| w[0] > w[1])
-            || self.high.last().is_some_and(|&h| h as usize > self.offsets.len())
+            || self
+                .high
+                .last()
+                .is_some_and(|&h| h as usize > self.offsets.len())
         {
             return Err("string blocks out of order".into());
         }

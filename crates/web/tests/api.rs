@@ -35,6 +35,7 @@ fn state(redaction: Redaction) -> Arc<State> {
         let s = Arc::new(State::new(
             vec![fixture("small-a.heapsnapshot.gz")],
             redaction,
+            None,
         ));
         s.load_all();
         s
@@ -233,6 +234,7 @@ async fn bad_requests_get_clear_errors() {
     let loading = Arc::new(State::new(
         vec![fixture("small-a.heapsnapshot.gz")],
         Redaction::Show,
+        None,
     ));
     let (status, _) = json(loading, "/api/snapshots/0/summary").await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);

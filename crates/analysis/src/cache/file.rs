@@ -152,16 +152,20 @@ pub struct Reader {
 impl Reader {
     /// Maps `path` and reads its index, checking the header and the index's
     /// hash (the columns' hashes are checked as they are taken).
-    pub fn open<S: serde::de::DeserializeOwned>(path: &Path) -> Result<(Index<S>, Self), CacheError> {
+    pub fn open<S: serde::de::DeserializeOwned>(
+        path: &Path,
+    ) -> Result<(Index<S>, Self), CacheError> {
         let file = std::fs::File::open(path).map_err(CacheError::Io)?;
         // SAFETY: cache files are written once under a temporary name and
         // renamed into place, never changed after; a file replaced by a new
         // one keeps the old contents mapped.
         let map = unsafe { memmap2::Mmap::map(&file) }.map_err(CacheError::Io)?;
-        let header = map.get(..HEADER_BYTES as usize).ok_or(CacheError::Corrupt("header cut short"))?;
+        let header = map
+            .get(..HEADER_BYTES as usize)
+            .ok_or(CacheError::Corrupt("header cut short".into()))?;
         let word = |at: usize| u64::from_le_bytes(header[at..at + 8].try_into().expect("8 bytes"));
         if &header[..16] != MAGIC {
-            return Err(CacheError::Corrupt("not a heapscope cache file"));
+            return Err(CacheError::Corrupt("not a heapscope cache file".into()));
         }
         let version = u32::from_le_bytes(header[16..20].try_into().expect("4 bytes"));
         let order = u32::from_ne_bytes(header[20..24].try_into().expect("4 bytes"));
@@ -173,12 +177,12 @@ impl Reader {
             .ok()
             .zip(usize::try_from(len).ok())
             .and_then(|(at, len)| map.get(at..at.checked_add(len)?))
-            .ok_or(CacheError::Corrupt("index out of the file"))?;
+            .ok_or(CacheError::Corrupt("index out of the file".into()))?;
         if xxh3_64(json) != hash {
-            return Err(CacheError::Corrupt("index hash does not match"));
+            return Err(CacheError::Corrupt("index hash does not match".into()));
         }
-        let index: Index<S> =
-            serde_json::from_slice(json).map_err(|_| CacheError::Corrupt("index is not readable"))?;
+        let index: Index<S> = serde_json::from_slice(json)
+            .map_err(|_| CacheError::Corrupt("index is not readable".into()))?;
         let columns = index.columns.clone();
         Ok((
             index,

@@ -32,7 +32,9 @@ impl SourceKey {
         let mut ends = Vec::with_capacity(2 * END_BYTES as usize);
         (&mut file).take(END_BYTES).read_to_end(&mut ends)?;
         if size > END_BYTES {
-            file.seek(SeekFrom::Start(size.saturating_sub(END_BYTES).max(END_BYTES)))?;
+            file.seek(SeekFrom::Start(
+                size.saturating_sub(END_BYTES).max(END_BYTES),
+            ))?;
             file.take(END_BYTES).read_to_end(&mut ends)?;
         }
         Ok(SourceKey {
@@ -44,7 +46,13 @@ impl SourceKey {
 
     /// The cache file's name for this key and heapscope build.
     pub fn file_name(&self, version: &str) -> String {
-        let text = format!("{}:{}:{}:{version}", self.size, self.mtime_ns, self.ends_hash);
-        format!("{:016x}.analysis", xxhash_rust::xxh3::xxh3_64(text.as_bytes()))
+        let text = format!(
+            "{}:{}:{}:{version}",
+            self.size, self.mtime_ns, self.ends_hash
+        );
+        format!(
+            "{:016x}.analysis",
+            xxhash_rust::xxh3::xxh3_64(text.as_bytes())
+        )
     }
 }

@@ -26,7 +26,7 @@ pub enum CacheError {
     #[error("{0}")]
     Io(#[source] std::io::Error),
     #[error("corrupt cache entry: {0}")]
-    Corrupt(&'static str),
+    Corrupt(String),
     #[error("stale cache entry: {0}")]
     Stale(&'static str),
     #[error("cache entry does not match its snapshot: {0}")]
@@ -48,7 +48,10 @@ pub struct Cache {
 /// What [`Cache::store`] did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Stored {
-    Written { path: PathBuf, bytes: u64 },
+    Written {
+        path: PathBuf,
+        bytes: u64,
+    },
     /// Already there (another command wrote it first).
     Present,
     /// Larger than the whole cap, or the snapshot is too small to cache.
@@ -103,7 +106,7 @@ impl Cache {
         if index.key != *key {
             return Err(CacheError::Mismatch("size, time or contents differ".into()));
         }
-        parts::take(index.scalars, &mut reader).map_err(CacheError::Mismatch)
+        parts::take(index.scalars, &mut reader).map_err(CacheError::Corrupt)
     }
 
     /// Writes the cache entry of `analysis`, made from the snapshot at
@@ -139,8 +142,9 @@ impl Cache {
     }
 
     /// Removes the entries used least recently until the folder is under the
-    /// cap, keeping `keep`.
+    /// cap, keeping `keep`, and what a killed writer left over an hour ago.
     fn trim(&self, keep: &Path) {
+        self.remove_abandoned();
         let mut entries = self.entries();
         let mut total: u64 = entries.iter().map(|e| e.bytes).sum();
         entries.sort_by_key(|e| e.used);
@@ -150,6 +154,23 @@ impl Cache {
             }
             if e.path != keep && std::fs::remove_file(&e.path).is_ok() {
                 total -= e.bytes;
+            }
+        }
+    }
+
+    /// Removes `.partial` files older than an hour (a writer was killed).
+    fn remove_abandoned(&self) {
+        let Ok(dir) = std::fs::read_dir(&self.dir) else {
+            return;
+        };
+        let hour = std::time::Duration::from_secs(3600);
+        for e in dir.filter_map(|e| e.ok()) {
+            let old = e
+                .metadata()
+                .and_then(|m| m.modified())
+                .is_ok_and(|t| t.elapsed().is_ok_and(|age| age > hour));
+            if old && e.file_name().to_string_lossy().ends_with(".partial") {
+                let _ = std::fs::remove_file(e.path());
             }
         }
     }

@@ -106,8 +106,8 @@ pub fn load_all(files: &[String]) -> Result<Vec<&'static Analysis>, CliError> {
                 .enumerate()
                 .map(|(i, f)| {
                     scope.spawn(move || match last_pair && i + 1 == pair.len() {
-                        true => load::analyze_for_queries(f).map(|a| &*a),
-                        false => load::analyze(f).map(|a| &*a),
+                        true => load::analyze_for_queries(f),
+                        false => load::analyze(f),
                     })
                 })
                 .collect();

@@ -20,6 +20,7 @@ pub fn run_mcp(args: Args) -> Result<Rendered, CliError> {
     run(McpOptions {
         heapscope,
         redaction: Redaction::from_flag(args.redact_strings),
+        cache: crate::cache::active(),
     })?;
     Ok(Rendered {
         stdout: String::new(),

@@ -48,6 +48,7 @@ pub fn run(args: Args) -> Result<Rendered, CliError> {
         bind: args.bind,
         token,
         redaction: Redaction::from_flag(args.redact_strings),
+        cache: crate::cache::active(),
     };
     let count = options.files.len();
     serve(options, |at| {

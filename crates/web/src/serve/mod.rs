@@ -26,6 +26,8 @@ pub struct ServeOptions {
     /// Needed off loopback: the caller makes one when the user gave none.
     pub token: Option<String>,
     pub redaction: crate::Redaction,
+    /// Where analyses are cached between runs (none: never).
+    pub cache: Option<heapscope_analysis::cache::Cache>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -66,7 +68,7 @@ pub fn run(opts: ServeOptions, on_listening: impl FnOnce(&Listening)) -> Result<
                 source,
             })?;
         let addr = listener.local_addr().map_err(ServeError::Runtime)?;
-        let state = Arc::new(State::new(opts.files, opts.redaction));
+        let state = Arc::new(State::new(opts.files, opts.redaction, opts.cache));
         let loader = state.clone();
         std::thread::spawn(move || loader.load_all());
         let app = router(state, opts.token.clone(), addr);

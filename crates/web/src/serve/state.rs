@@ -3,6 +3,7 @@
 //! pages read, and the answers worth keeping between requests (a class's
 //! instances in order, a comparison, the leak report).
 
+use heapscope_analysis::cache::Cache;
 use heapscope_analysis::diff::{self, Comparison};
 use heapscope_analysis::leaks::{find_leaks, LeakOptions, LeakReport};
 use heapscope_analysis::packages::PackageRow;
@@ -36,16 +37,35 @@ pub struct Loaded {
     packages: OnceLock<Vec<PackageRow>>,
     strings: OnceLock<Vec<DuplicateString>>,
     pub load_seconds: f64,
+    /// Mapped from the analysis cache (else read and analyzed now).
+    pub from_cache: bool,
 }
 
 impl Loaded {
     /// Reads and analyzes `path` (with the reverse index: retainers are the
-    /// UI's main question), then builds the Summary and its row per node.
-    pub fn load(path: &Path) -> Result<Self, String> {
+    /// UI's main question), or maps its analysis from `cache`, then builds
+    /// the Summary and its row per node.
+    pub fn load(path: &Path, cache: Option<&Cache>) -> Result<Self, String> {
         let started = Instant::now();
         let text = path.display().to_string();
-        let snap = heapscope_snapshot::read_snapshot(&text).map_err(|e| format!("{text}: {e}"))?;
-        let analysis = Analysis::with_reverse_index(snap);
+        let cached = cache.and_then(|c| match c.load(path) {
+            Ok(found) => found,
+            Err(e) => {
+                eprintln!(
+                    "heapscope: note: {text}: analysis cache not used ({e}); analyzing again"
+                );
+                None
+            }
+        });
+        let from_cache = cached.is_some();
+        let analysis = match cached {
+            Some(analysis) => analysis,
+            None => {
+                let snap =
+                    heapscope_snapshot::read_snapshot(&text).map_err(|e| format!("{text}: {e}"))?;
+                Analysis::with_reverse_index(snap)
+            }
+        };
         let summary = analysis.summary();
         let row_of_node = rows_in_summary_order(&analysis, &summary);
         let statistics = analysis.statistics();
@@ -62,6 +82,7 @@ impl Loaded {
             packages: OnceLock::new(),
             strings: OnceLock::new(),
             load_seconds: 0.0,
+            from_cache,
         };
         // The first click opens a class: its list is ready before the first page.
         loaded.instances(ClassIndex(0));
@@ -69,6 +90,19 @@ impl Loaded {
             load_seconds: started.elapsed().as_secs_f64(),
             ..loaded
         })
+    }
+
+    /// Writes the analysis to `cache` unless it came from there. A failure
+    /// is one line on stderr: the snapshot is loaded regardless.
+    pub fn store_in(&self, cache: Option<&Cache>, path: &Path) {
+        if let (Some(cache), false) = (cache, self.from_cache) {
+            if let Err(e) = cache.store(path, &self.analysis) {
+                eprintln!(
+                    "heapscope: note: {}: analysis not cached ({e})",
+                    path.display()
+                );
+            }
+        }
     }
 
     /// The objects of a class, largest retained size first (ties: smaller
@@ -184,10 +218,11 @@ pub struct State {
     comparisons: Mutex<HashMap<(usize, usize), Arc<Comparison>>>,
     leaks: OnceLock<Result<LeakReport, String>>,
     pub redaction: crate::Redaction,
+    cache: Option<Cache>,
 }
 
 impl State {
-    pub fn new(files: Vec<PathBuf>, redaction: crate::Redaction) -> Self {
+    pub fn new(files: Vec<PathBuf>, redaction: crate::Redaction, cache: Option<Cache>) -> Self {
         let slots = Mutex::new(files.iter().map(|_| None).collect());
         State {
             files,
@@ -195,6 +230,7 @@ impl State {
             comparisons: Mutex::new(HashMap::new()),
             leaks: OnceLock::new(),
             redaction,
+            cache,
         }
     }
 
@@ -202,7 +238,7 @@ impl State {
     /// uses both cores), publishing each as soon as it is ready.
     pub fn load_all(&self) {
         for (i, path) in self.files.iter().enumerate() {
-            let loaded = Loaded::load(path).map(Arc::new);
+            let loaded = Loaded::load(path, self.cache.as_ref()).map(Arc::new);
             if let Err(e) = &loaded {
                 eprintln!("serve: {e}");
             } else {
@@ -212,6 +248,7 @@ impl State {
             self.slots.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(loaded);
             if let Some(l) = ready {
                 l.warm();
+                l.store_in(self.cache.as_ref(), path);
             }
         }
         self.warm_comparisons();

@@ -1,0 +1,210 @@
+//! The analysis cache from the command line: every command answers the same
+//! with the cache off, on a first run (which writes the entry) and on a
+//! second (which maps it); `--no-cache` writes nothing; a damaged entry is
+//! said in one line and rebuilt; nothing is written beside the snapshot.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+struct Scratch {
+    dir: PathBuf,
+}
+
+impl Scratch {
+    fn new(test: &str) -> Self {
+        let dir =
+            std::env::temp_dir().join(format!("heapscope-cli-cache-{test}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("snapshots")).unwrap();
+        Scratch { dir }
+    }
+
+    /// A copy of a fixture in a folder of its own.
+    fn snapshot(&self, name: &str) -> PathBuf {
+        let from = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/fixtures")
+            .join(name);
+        let to = self.dir.join("snapshots").join(name);
+        std::fs::copy(from, &to).unwrap();
+        to
+    }
+
+    fn cache_dir(&self) -> PathBuf {
+        self.dir.join("xdg/heapscope/analyses")
+    }
+
+    fn entries(&self) -> Vec<PathBuf> {
+        match std::fs::read_dir(self.cache_dir()) {
+            Ok(dir) => dir.map(|e| e.unwrap().path()).collect(),
+            Err(_) => Vec::new(),
+        }
+    }
+
+    /// `heapscope ARGS` with the cache in this folder, for snapshots of any size.
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_heapscope"))
+            .args(args)
+            .env("XDG_CACHE_HOME", self.dir.join("xdg"))
+            .env("HEAPSCOPE_CACHE_MIN", "0")
+            .env_remove("HEAPSCOPE_NO_CACHE")
+            .env_remove("HEAPSCOPE_CACHE_DIR")
+            .env_remove("HEAPSCOPE_CACHE_SIZE")
+            .output()
+            .unwrap()
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn stdout_of(out: &Output, what: &str) -> String {
+    assert!(
+        out.status.success(),
+        "{what}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout.clone()).unwrap()
+}
+
+/// The id of the object `top` lists third (some object with retainers).
+fn an_object(scratch: &Scratch, snap: &str) -> String {
+    let top = stdout_of(&scratch.run(&["top", snap, "--json", "--no-cache"]), "top");
+    let top: serde_json::Value = serde_json::from_str(&top).unwrap();
+    format!("@{}", top["top_retained"][3]["id"])
+}
+
+#[test]
+fn every_command_answers_the_same_from_the_cache() {
+    let scratch = Scratch::new("same");
+    let a = scratch.snapshot("small-a.heapsnapshot.gz");
+    let b = scratch.snapshot("small-b.heapsnapshot.gz");
+    let (a, b) = (a.to_str().unwrap(), b.to_str().unwrap());
+    let id = an_object(&scratch, a);
+    assert!(scratch.entries().is_empty(), "--no-cache writes nothing");
+    let commands: Vec<Vec<&str>> = vec![
+        vec!["summary", a, "--json"],
+        vec!["summary", a],
+        vec!["stats", a, "--json"],
+        vec!["top", a, "--json"],
+        vec!["retainers", a, &id, "--json"],
+        vec!["retainers", a, "--class", "Map", "--json"],
+        vec!["inspect", a, &id, "--json"],
+        vec!["dominators", a, "--json"],
+        vec!["strings", a, "--json"],
+        vec!["packages", a, "--json"],
+        vec!["diff", a, b, "--json"],
+    ];
+    for args in &commands {
+        let what = args.join(" ");
+        let mut off = args.clone();
+        off.push("--no-cache");
+        let expected = stdout_of(&scratch.run(&off), &what);
+        // The first command on a snapshot writes its entry; later ones map it.
+        for round in ["first", "second"] {
+            let got = stdout_of(&scratch.run(args), &what);
+            assert_eq!(got, expected, "{what} ({round} run with the cache)");
+        }
+    }
+    assert_eq!(
+        scratch.entries().len(),
+        1,
+        "one entry, for small-a: {:?}",
+        scratch.entries()
+    );
+    // diff reads small-b's classes only: not a complete analysis, not cached.
+    stdout_of(&scratch.run(&["summary", b]), "summary b");
+    assert_eq!(scratch.entries().len(), 2);
+    // Nothing beside the snapshots.
+    let beside: Vec<_> = std::fs::read_dir(scratch.dir.join("snapshots"))
+        .unwrap()
+        .collect();
+    assert_eq!(beside.len(), 2);
+}
+
+/// Flips a byte in the middle of a file.
+fn damage(path: &Path) {
+    let mut bytes = std::fs::read(path).unwrap();
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 0xff;
+    std::fs::write(path, bytes).unwrap();
+}
+
+#[test]
+fn a_damaged_entry_is_said_and_rebuilt() {
+    let scratch = Scratch::new("damaged");
+    let a = scratch.snapshot("small-a.heapsnapshot.gz");
+    let a = a.to_str().unwrap();
+    let expected = stdout_of(&scratch.run(&["summary", a, "--json"]), "first");
+    let entry = scratch.entries().pop().expect("an entry");
+    damage(&entry);
+    let out = scratch.run(&["summary", a, "--json"]);
+    assert_eq!(stdout_of(&out, "damaged"), expected);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("analysis cache not used (corrupt cache entry"),
+        "{stderr}"
+    );
+    // Rebuilt: the next run maps a good entry, silently.
+    let out = scratch.run(&["summary", a, "--json"]);
+    assert_eq!(stdout_of(&out, "rebuilt"), expected);
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn cache_settings_are_checked_and_obeyed() {
+    let scratch = Scratch::new("settings");
+    let a = scratch.snapshot("small-a.heapsnapshot.gz");
+    let a = a.to_str().unwrap();
+    let bad = Command::new(env!("CARGO_BIN_EXE_heapscope"))
+        .args(["summary", a])
+        .env("HEAPSCOPE_CACHE_SIZE", "lots")
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        stderr.starts_with("heapscope: error: HEAPSCOPE_CACHE_SIZE: "),
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 1);
+    assert!(bad.stdout.is_empty());
+    // HEAPSCOPE_NO_CACHE and a zero cap turn the cache off.
+    for (name, value) in [("HEAPSCOPE_NO_CACHE", "1"), ("HEAPSCOPE_CACHE_SIZE", "0")] {
+        let out = Command::new(env!("CARGO_BIN_EXE_heapscope"))
+            .args(["summary", a])
+            .env("XDG_CACHE_HOME", scratch.dir.join("xdg"))
+            .env("HEAPSCOPE_CACHE_MIN", "0")
+            .env(name, value)
+            .output()
+            .unwrap();
+        stdout_of(&out, name);
+        assert!(scratch.entries().is_empty(), "{name}={value}");
+    }
+    // By default small snapshots (well under a second to analyze) are not cached.
+    let out = Command::new(env!("CARGO_BIN_EXE_heapscope"))
+        .args(["summary", a])
+        .env("XDG_CACHE_HOME", scratch.dir.join("xdg"))
+        .env_remove("HEAPSCOPE_CACHE_MIN")
+        .output()
+        .unwrap();
+    stdout_of(&out, "default");
+    assert!(scratch.entries().is_empty());
+    // HEAPSCOPE_CACHE_DIR puts it elsewhere.
+    let elsewhere = scratch.dir.join("elsewhere");
+    let out = Command::new(env!("CARGO_BIN_EXE_heapscope"))
+        .args(["summary", a])
+        .env("HEAPSCOPE_CACHE_DIR", &elsewhere)
+        .env("HEAPSCOPE_CACHE_MIN", "0")
+        .output()
+        .unwrap();
+    stdout_of(&out, "elsewhere");
+    assert_eq!(std::fs::read_dir(&elsewhere).unwrap().count(), 1);
+}
