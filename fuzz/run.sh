@@ -32,11 +32,13 @@ fi
 # (cargo fuzz's default). One job: the machine is shared.
 export CARGO_BUILD_JOBS="${CARGO_BUILD_JOBS:-1}"
 say "building the targets ($(cargo +nightly --version))"
-cargo +nightly fuzz build -O -a "${targets[@]/#/}" >/dev/null 2>build.log || {
-  # cargo fuzz builds one target or all: build all when several are named.
-  cargo +nightly fuzz build -O -a 2>&1 | tail -20
+# cargo fuzz builds one target or all: all when several are named.
+build=()
+[ ${#targets[@]} -eq 1 ] && build=("${targets[0]}")
+if ! cargo +nightly fuzz build -O -a ${build[@]+"${build[@]}"} >build.log 2>&1; then
+  tail -20 build.log >&2
   exit 1
-}
+fi
 rm -f build.log
 
 # The fixtures, decompressed (the reader's corpus only: ~4.5 MB each).
