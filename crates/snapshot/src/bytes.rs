@@ -93,6 +93,22 @@ impl ByteStream {
         }
     }
 
+    /// The decompressor's error in the next `limit` bytes of text, if any:
+    /// for a corrupt stream that error, not the garbled text before it, is
+    /// the one to report.
+    pub fn decoder_error_ahead(&mut self, limit: u64) -> Option<SnapshotError> {
+        let end = self.offset().saturating_add(limit);
+        while self.offset() < end {
+            self.pos = self.chunk.len();
+            match self.refill() {
+                Ok(true) => {}
+                Ok(false) => return None,
+                Err(e) => return Some(e),
+            }
+        }
+        None
+    }
+
     #[inline]
     pub fn peek(&mut self) -> Result<Option<u8>> {
         if self.pos < self.chunk.len() {
@@ -273,6 +289,10 @@ impl ByteStream {
                 .extend(big_b.drain(..).map(|(k, v)| (at_b + k as u64, v)));
             emitted += first_new + second_vals.len() as u64;
             if let Err(e) = ended {
+                // The values before the error come first in the file.
+                if let Err(m) = each(&mut first_vals, &second_vals, carry) {
+                    return Err(self.error(m));
+                }
                 self.pos += e.at().min(region.len());
                 let index = emitted;
                 let what = match e {

@@ -67,8 +67,30 @@ fn parse(source: source::ChunkSource, options: ReadOptions) -> Result<HeapSnapsh
     if let Some(p) = parser.progress.as_mut() {
         p(total, 0);
     }
-    parser.parse()
+    match parser.parse() {
+        // Garbled text from a corrupt stream: the decompressor's error, when
+        // it comes soon after, says what is wrong.
+        Err(e) if e.offset.is_some() && parser.s.compressed() => {
+            Err(match parser.s.decoder_error_ahead(DECODER_LOOKAHEAD) {
+                Some(d) => SnapshotError {
+                    message: format!(
+                        "{} (the text before it reads wrong from byte {}: {})",
+                        d.message,
+                        e.offset.unwrap_or(0),
+                        e.message
+                    ),
+                    ..d
+                },
+                None => e,
+            })
+        }
+        read => read,
+    }
 }
+
+/// How far past a parse error in compressed input to look for the
+/// decompressor's own error.
+const DECODER_LOOKAHEAD: u64 = 64 << 20;
 
 /// Divides by the node field count without a hardware division (exact for u32).
 #[derive(Clone, Copy)]
@@ -411,10 +433,14 @@ impl Parser {
         match self.s.peek_non_ws()? {
             Some(b'{') => {}
             Some(b) => {
+                let twice = match b {
+                    0x1f | 0x28 if self.s.compressed() => " (compressed twice?)",
+                    _ => "",
+                };
                 return Err(self.s.error(format!(
-                    "not a heap snapshot: expected '{{' (a JSON object), found {}",
+                    "not a heap snapshot: expected '{{' (a JSON object), found {}{twice}",
                     crate::bytes::show_byte(b)
-                )))
+                )));
             }
             None => {
                 return Err(self

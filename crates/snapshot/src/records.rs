@@ -97,8 +97,8 @@ const PARALLEL_MIN_VALUES: usize = 1 << 15;
 /// records into `sink`. Returns the number of whole records and of values left
 /// over (a truncated last record); on success every record below the count
 /// was stored. `too_many` words the error when the array holds more records
-/// than `sink.limit()`. A bad record is reported by name, without a byte
-/// offset (the chunk it came in says little), and the large values after it
+/// than `sink.limit()`. A bad record (or one too many) is reported by name,
+/// without a byte offset (the chunk it came in says little), and the large values after it
 /// are forgotten (the first problem in file order is the one reported).
 pub fn read_records<S: RecordSink>(
     s: &mut ByteStream,
@@ -143,11 +143,14 @@ fn read_record_values<S: RecordSink>(
             partial.extend_from_slice(&first[a_whole..]);
             let b_whole = second.len() / w * w;
             partial.extend_from_slice(&second[b_whole..]);
-            let (a, b) = (&first[..a_whole], &second[..b_whole]);
-            let (a_records, b_records) = (a.len() / w, b.len() / w);
-            if records + a_records + b_records > cap {
-                return Err(too_many());
-            }
+            // Records past the limit are one too many, after the ones before
+            // them are stored (a bad one among those comes first).
+            let room = cap - records;
+            let (a_records, b_records) = (a_whole / w, b_whole / w);
+            let over = a_records + b_records > room;
+            let a_records = a_records.min(room);
+            let b_records = b_records.min(room - a_records);
+            let (a, b) = (&first[..a_records * w], &second[..b_records * w]);
             sink.grow(records + a_records + b_records);
             let sink = sink.writer();
             let (ra, rb) =
@@ -166,7 +169,12 @@ fn read_record_values<S: RecordSink>(
                     (sink.store(records, a), sink.store(records + a_records, b))
                 };
             records += a_records + b_records;
-            ra.and(rb).map_err(|(record, message)| {
+            let stored = match (ra.and(rb), over) {
+                (Ok(()), true) => Err((cap, too_many())),
+                (stored, _) => stored,
+            };
+            // Named by its record: the chunk it came in says little.
+            stored.map_err(|(record, message)| {
                 *bad = Some((record, message.clone()));
                 message
             })

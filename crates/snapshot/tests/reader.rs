@@ -466,3 +466,71 @@ fn meta_type_lists_match_the_fields_and_the_root_is_a_node() {
     let s = read_snapshot(write("root-14.heapsnapshot", &root(14)).to_str().unwrap()).unwrap();
     assert_eq!(s.root, 2);
 }
+
+/// Found by the first run of the `reader_framed` fuzz target (there, a fault
+/// of the target, which framed the gzip seed in gzip again): a file
+/// compressed twice is one clear error.
+#[test]
+fn a_file_compressed_twice_is_refused_clearly() {
+    let gzip = |bytes: &[u8]| {
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        std::io::Write::write_all(&mut gz, bytes).unwrap();
+        gz.finish().unwrap()
+    };
+    let once = gzip(tiny(r#"["", "a", "b"]"#).as_bytes());
+    for (name, twice) in [
+        ("gzip", gzip(&once)),
+        ("zstd", zstd::encode_all(&once[..], 1).unwrap()),
+    ] {
+        let e = read_snapshot_bytes(name, &twice, ReadOptions::default())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("at byte 0: not a heap snapshot: expected '{' (a JSON object), found byte 0x1f (compressed twice?)"),
+            "{name}: {e}"
+        );
+    }
+}
+
+/// Found by the `reader` and `reader_framed` fuzz targets: the error must
+/// not depend on the size of the chunks the text is read in. A garbled
+/// gzip stream gave its checksum error, or a JSON error in the text it
+/// garbled, by chunk size (a decompressor drops the text of the read that
+/// fails, and the reads were as large as the chunks); a nodes array with
+/// more records than node_count was reported at the chunk it came in.
+#[test]
+fn errors_do_not_depend_on_the_chunk_size() {
+    let good = tiny(r#"["", "a", "b"]"#);
+    let big = good.replace(
+        r#""strings":["", "a", "b"]"#,
+        &format!(r#""strings":["", "a", "b"{}]"#, ", \"(text)\"".repeat(3000)),
+    );
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut gz, big.as_bytes()).unwrap();
+    let mut garbled = gz.finish().unwrap();
+    let mid = garbled.len() * 3 / 4;
+    garbled[mid..mid + 100].fill(2);
+    let too_many = good.replace("\"node_count\":3", "\"node_count\":2");
+    // And the inputs the fuzz targets found, kept in tests/fuzz-crashes/.
+    let found = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fuzz-crashes"))
+        .unwrap()
+        .map(|f| f.unwrap().path())
+        .map(|p| (p.display().to_string(), std::fs::read(p).unwrap()));
+    let made = [
+        ("garbled.gz".to_string(), garbled),
+        ("too-many".to_string(), too_many.into_bytes()),
+    ];
+    for (name, bytes) in made.into_iter().chain(found) {
+        let read = |chunk_bytes| {
+            let options = ReadOptions {
+                chunk_bytes,
+                ..ReadOptions::default()
+            };
+            read_snapshot_bytes(&name, &bytes, options).unwrap_err()
+        };
+        let whole = read(None);
+        for chunk in [1, 7, 61, 4096, 1 + bytes.len() % 61] {
+            assert_eq!(read(Some(chunk)), whole, "{name} in chunks of {chunk}");
+        }
+    }
+}
