@@ -770,7 +770,9 @@ impl Parser {
                 kept.push((index, value));
             } else if value > u32::MAX as u64 {
                 let name = Layout { record, fields }.name(at);
-                return Err(self.s.error(format!(
+                // Named by its record, no offset: where the reading stopped
+                // depends on the chunks.
+                return Err(SnapshotError::new(self.s.name(), None, format!(
                     "{name} is {value}, more than 32 bits (4,294,967,295 at most): heapscope cannot read values this large"
                 )));
             }

@@ -268,7 +268,7 @@ fn self_sizes_past_32_bits_are_exact_and_other_large_values_are_errors() {
         let e = read_snapshot(file.to_str().unwrap())
             .unwrap_err()
             .to_string();
-        assert!(e.contains(needle) && e.contains("at byte"), "{name}: {e}");
+        assert!(e.contains(needle), "{name}: {e}");
     }
 }
 
