@@ -3,7 +3,8 @@
 # (60 s per target by default; all targets unless named). Needs a nightly
 # toolchain and cargo-fuzz (installed from crates.io when missing); without a
 # nightly it prints "skipped: ..." and exits 0. Corpora grow in fuzz/corpus/
-# (kept between runs, not committed), seeded from fuzz/seeds/ and from the
+# (kept between runs, not committed), seeded from fuzz/seeds/ (small snapshots
+# cut from the fixtures by make-seeds.py) and, with FUZZ_FIXTURES=1, from the
 # repository's fixtures, decompressed into fuzz/fixtures/. A crash leaves its
 # input in fuzz/artifacts/TARGET/ and makes the script exit 1. One line per
 # target at the end: executions, time, crashes.
@@ -32,29 +33,34 @@ fi
 # (cargo fuzz's default). One job: the machine is shared.
 export CARGO_BUILD_JOBS="${CARGO_BUILD_JOBS:-1}"
 say "building the targets ($(cargo +nightly --version))"
-cargo +nightly fuzz build -O -a "${targets[@]/#/}" >/dev/null 2>build.log || {
-  # cargo fuzz builds one target or all: build all when several are named.
-  cargo +nightly fuzz build -O -a 2>&1 | tail -20
+# cargo fuzz builds one target or all: all when several are named.
+build=()
+[ ${#targets[@]} -eq 1 ] && build=("${targets[0]}")
+if ! cargo +nightly fuzz build -O -a ${build[@]+"${build[@]}"} >build.log 2>&1; then
+  tail -20 build.log >&2
   exit 1
-}
+fi
 rm -f build.log
 
-# The fixtures, decompressed (the reader's corpus only: ~4.5 MB each).
-mkdir -p fixtures
-for f in ../tests/fixtures/*.heapsnapshot.gz; do
-  out="fixtures/$(basename "$f" .gz)"
-  [ -s "$out" ] || gzip -dc "$f" >"$out"
-done
+# With FUZZ_FIXTURES=1, the fixtures, decompressed, join the reader's
+# corpus (~4.5 MB each: a few executions a second, so not by default).
+if [ "${FUZZ_FIXTURES:-0}" = 1 ]; then
+  mkdir -p fixtures
+  for f in ../tests/fixtures/*.heapsnapshot.gz; do
+    out="fixtures/$(basename "$f" .gz)"
+    [ -s "$out" ] || gzip -dc "$f" >"$out"
+  done
+fi
 
 status=0
 summary=()
 for t in "${targets[@]}"; do
   mkdir -p "corpus/$t" "artifacts/$t"
   dirs=("corpus/$t" seeds)
-  # Inputs over 256 kB are only the full fixtures: the reader reads them;
-  # the analysis works on the small seeds and what grows from them.
+  # Inputs over 256 kB are only the full fixtures (FUZZ_FIXTURES=1): the
+  # reader reads them; the rest works on the seeds and what grows from them.
   max_len=262144
-  if [ "$t" = reader ]; then
+  if [ "$t" = reader ] && [ -d fixtures ] && [ "${FUZZ_FIXTURES:-0}" = 1 ]; then
     dirs+=(fixtures)
     max_len=5000000
   fi

@@ -1,14 +1,14 @@
 //! The command line as a user meets it: every input format gives the same
-//! answer, filters work, and bad input gives one clear line on stderr, exit
-//! code 2 and nothing on stdout.
+//! answer, filters work, and a bad command line or object id gives one clear
+//! line on stderr, exit code 2 and nothing on stdout (bad input files:
+//! `bad_input.rs`).
 
 use std::io::{Read, Write};
 use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+use std::process::Stdio;
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_heapscope"))
-}
+mod common;
+use common::{assert_fails, bin, run, temp_dir};
 
 /// The repository's fixture `tests/fixtures/small-a.heapsnapshot.gz` (made by
 /// its `make-fixtures.sh`).
@@ -19,7 +19,6 @@ fn fixture() -> PathBuf {
 /// Objects of the fixture that tests look at, found by the shapes that
 /// `make-snapshots.js` builds, not by id (ids change when fixtures are remade).
 struct Landmarks {
-    node_count: usize,
     /// The `shop` object, and the Map it holds as `.customers`.
     shop: u32,
     customers: u32,
@@ -66,7 +65,6 @@ fn landmarks() -> &'static Landmarks {
             .expect("the WeakMap's table");
         let id = |v: u32| s.nodes.id[v as usize];
         Landmarks {
-            node_count: s.node_count(),
             shop: id(shop),
             customers: id(customers),
             weak_value: id(weak_value),
@@ -76,40 +74,12 @@ fn landmarks() -> &'static Landmarks {
     })
 }
 
-fn temp_dir(name: &str) -> PathBuf {
-    let dir =
-        std::env::temp_dir().join(format!("heapscope-cli-test-{}-{name}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 fn plain_text() -> Vec<u8> {
     let mut text = Vec::new();
     flate2::read::GzDecoder::new(std::fs::File::open(fixture()).unwrap())
         .read_to_end(&mut text)
         .unwrap();
     text
-}
-
-fn run(args: &[&str]) -> Output {
-    bin().args(args).output().unwrap()
-}
-
-/// Asserts a clean failure: exit 2, nothing on stdout, one line on stderr
-/// that contains every `needle`.
-fn assert_fails(out: &Output, needles: &[&str]) {
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "stderr: {err}");
-    assert!(out.stdout.is_empty(), "stdout should be empty");
-    assert_eq!(
-        err.trim_end().lines().count(),
-        1,
-        "one line expected: {err}"
-    );
-    assert!(!err.contains("panicked"), "{err}");
-    for n in needles {
-        assert!(err.contains(n), "{err:?} should mention {n:?}");
-    }
 }
 
 #[test]
@@ -197,107 +167,6 @@ fn filter_limit_and_sort() {
     assert!(
         text.contains("Constructor") && text.contains("global"),
         "{text}"
-    );
-}
-
-#[test]
-fn missing_file() {
-    assert_fails(
-        &run(&["summary", "/nonexistent/x.heapsnapshot"]),
-        &["/nonexistent/x.heapsnapshot", "no such file"],
-    );
-}
-
-#[test]
-fn directory_instead_of_file() {
-    let dir = temp_dir("dir");
-    assert_fails(&run(&["stats", dir.to_str().unwrap()]), &["directory"]);
-}
-
-fn write_and_fail(name: &str, content: &[u8], needles: &[&str]) {
-    let dir = temp_dir(name);
-    let p = dir.join(name);
-    std::fs::write(&p, content).unwrap();
-    let mut all = vec![p.to_str().unwrap()];
-    all.extend_from_slice(needles);
-    for cmd in ["summary", "stats", "top"] {
-        assert_fails(&run(&[cmd, p.to_str().unwrap(), "--json"]), &all);
-    }
-    std::fs::remove_dir_all(dir).ok();
-}
-
-#[test]
-fn empty_file() {
-    write_and_fail("empty.heapsnapshot", b"", &["empty"]);
-}
-
-#[test]
-fn not_json() {
-    write_and_fail(
-        "notes.txt",
-        b"hello, this is not a snapshot\n",
-        &["not a heap snapshot", "at byte 0"],
-    );
-}
-
-#[test]
-fn truncated_file() {
-    let text = plain_text();
-    write_and_fail(
-        "cut.heapsnapshot",
-        &text[..text.len() / 2],
-        &["truncated", "at byte"],
-    );
-    write_and_fail(
-        "cut-end.heapsnapshot",
-        &text[..text.len() - 3],
-        &["at byte"],
-    );
-}
-
-#[test]
-fn corrupt_gzip() {
-    let mut gz = std::fs::read(fixture()).unwrap();
-    let mid = gz.len() / 2;
-    for b in &mut gz[mid..mid + 64] {
-        *b ^= 0x5a;
-    }
-    // Corrupt deflate data fails either in the decoder or in validation.
-    write_and_fail("corrupt.heapsnapshot.gz", &gz, &["at byte"]);
-    write_and_fail(
-        "short.heapsnapshot.gz",
-        &std::fs::read(fixture()).unwrap()[..4000],
-        &["at byte"],
-    );
-}
-
-#[test]
-fn unsupported_layout() {
-    let text = String::from_utf8(plain_text()).unwrap();
-    let bad = text.replacen("\"edge_count\",", "", 1);
-    write_and_fail(
-        "old.heapsnapshot",
-        bad.as_bytes(),
-        &["unsupported", "edge_count"],
-    );
-}
-
-#[test]
-fn wrong_counts_and_targets() {
-    let text = String::from_utf8(plain_text()).unwrap();
-    let count = format!("\"node_count\":{}", landmarks().node_count);
-    let one_more = format!("\"node_count\":{}", landmarks().node_count + 1);
-    let more = text.replacen(&count, &one_more, 1);
-    assert_ne!(more, text);
-    write_and_fail("count.heapsnapshot", more.as_bytes(), &["nodes array"]);
-    let edges_at = text.find("\"edges\":[").unwrap() + "\"edges\":[".len();
-    let mut bad_target = text.clone();
-    let first_triple_end = edges_at + bad_target[edges_at..].find('\n').unwrap();
-    bad_target.replace_range(edges_at..first_triple_end, "1,1,8");
-    write_and_fail(
-        "target.heapsnapshot",
-        bad_target.as_bytes(),
-        &["not a node"],
     );
 }
 

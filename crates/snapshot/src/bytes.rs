@@ -93,6 +93,22 @@ impl ByteStream {
         }
     }
 
+    /// The decompressor's error in the next `limit` bytes of text, if any:
+    /// for a corrupt stream that error, not the garbled text before it, is
+    /// the one to report.
+    pub fn decoder_error_ahead(&mut self, limit: u64) -> Option<SnapshotError> {
+        let end = self.offset().saturating_add(limit);
+        while self.offset() < end {
+            self.pos = self.chunk.len();
+            match self.refill() {
+                Ok(true) => {}
+                Ok(false) => return None,
+                Err(e) => return Some(e),
+            }
+        }
+        None
+    }
+
     #[inline]
     pub fn peek(&mut self) -> Result<Option<u8>> {
         if self.pos < self.chunk.len() {
@@ -172,7 +188,7 @@ impl ByteStream {
         F: FnMut(&[u32]) -> std::result::Result<(), String>,
     {
         let mut none = Vec::new();
-        self.read_u32_halves(&mut none, |first, second, _| {
+        self.read_u32_halves(&mut none, None, |first, second, _| {
             for batch in [&first[..], second] {
                 if !batch.is_empty() {
                     sink(batch)?;
@@ -188,11 +204,24 @@ impl ByteStream {
         std::mem::take(&mut self.large)
     }
 
+    /// Drops the large values at index `from` of the array or later (those
+    /// after a failing record, which is the error to report: file order).
+    pub fn forget_large_values_from(&mut self, from: u64) {
+        self.large.retain(|&(at, _)| at < from);
+    }
+
     /// The number-array loop: each chunk is scanned in two halves on two
     /// threads, then `each(first, second, carry)` gets the values in order.
     /// `first` starts with the values `each` left in `carry` the time before
     /// (for records that straddle chunks); `carry` is empty when called.
-    pub fn read_u32_halves<F>(&mut self, carry: &mut Vec<u32>, mut each: F) -> Result<()>
+    /// With a `layout`, a syntax error names the record and the field it
+    /// falls in.
+    pub fn read_u32_halves<F>(
+        &mut self,
+        carry: &mut Vec<u32>,
+        layout: Option<&Layout>,
+        mut each: F,
+    ) -> Result<()>
     where
         F: FnMut(&mut Vec<u32>, &[u32], &mut Vec<u32>) -> std::result::Result<(), String>,
     {
@@ -239,6 +268,11 @@ impl ByteStream {
                 ),
             };
             let consumed = region.len();
+            if scan_a.is_err() {
+                // The second half lies after the error: its values count for nothing.
+                second_vals.clear();
+                big_b.clear();
+            }
             let mut ended = scan_a.and(scan_b);
             if ended.is_ok() && close.is_some() {
                 ended = state
@@ -255,15 +289,25 @@ impl ByteStream {
                 .extend(big_b.drain(..).map(|(k, v)| (at_b + k as u64, v)));
             emitted += first_new + second_vals.len() as u64;
             if let Err(e) = ended {
+                // The values before the error come first in the file.
+                if let Err(m) = each(&mut first_vals, &second_vals, carry) {
+                    return Err(self.error(m));
+                }
                 self.pos += e.at().min(region.len());
-                return Err(self.error(match e {
+                let index = emitted;
+                let what = match e {
                     ScanError::Byte(i) => format!(
-                        "expected a digit, ',' or ']' in a number array, found {}",
-                        show_byte(region[i])
+                        "expected a digit, ',' or ']' in a number array, found {}{}",
+                        show_byte(region[i]),
+                        not_an_unsigned_integer(region[i])
                     ),
                     ScanError::TooLarge(_) => "a number has more than 19 digits \
                          (heapscope reads values up to 9,999,999,999,999,999,999)"
                         .to_string(),
+                };
+                return Err(self.error(match layout {
+                    Some(layout) => format!("{}: {what}", layout.name(index)),
+                    None => what,
                 }));
             }
             if let Err(m) = each(&mut first_vals, &second_vals, carry) {
@@ -663,6 +707,33 @@ fn scan_numbers(
     state.acc = acc;
     state.digits = digits;
     Ok(())
+}
+
+/// Why a byte cannot be part of a number array, when a producer may have
+/// meant a number by it.
+fn not_an_unsigned_integer(b: u8) -> &'static str {
+    match b {
+        b'-' => " (a negative number: the values are unsigned integers)",
+        b'.' | b'e' | b'E' => " (a fraction or an exponent: the values are integers)",
+        b'N' | b'I' => " (NaN or Infinity: the values are integers)",
+        _ => "",
+    }
+}
+
+/// The records of a number array, for naming where an error is: `node 3's
+/// self_size`.
+pub struct Layout<'a> {
+    pub record: &'a str,
+    pub fields: &'a [String],
+}
+
+impl Layout<'_> {
+    /// The record and field of the value at `index` in the array.
+    pub fn name(&self, index: u64) -> String {
+        let width = self.fields.len().max(1) as u64;
+        let field = (self.fields.get((index % width) as usize)).map_or("?", String::as_str);
+        format!("{} {}'s {field}", self.record, index / width)
+    }
 }
 
 #[inline]

@@ -161,6 +161,24 @@ impl EdgeField {
     }
 }
 
+/// Refuses a meta whose type lists do not give one type per field (what
+/// the fields mean is read from both by position).
+pub fn check_lengths(m: &RawMeta) -> Result<(), String> {
+    for (record, fields, types) in [
+        ("node", &m.node_fields, &m.node_types),
+        ("edge", &m.edge_fields, &m.edge_types),
+    ] {
+        if fields.len() != types.len() {
+            return Err(format!(
+                "snapshot.meta.{record}_types has {} entries, but {record}_fields has {} (one type per field)",
+                types.len(),
+                fields.len()
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Extracts the list of type names at the `type` position of `node_types`/`edge_types`.
 pub fn type_names(types: &[serde_json::Value], fields: &[String]) -> Option<Vec<String>> {
     let pos = fields.iter().position(|f| f == "type")?;

@@ -3,18 +3,20 @@
 //! the integer scanner straight into columns, decodes `strings` into the string
 //! table, skips sections it does not keep, then validates the result.
 
-use crate::bytes::ByteStream;
+use crate::bytes::{ByteStream, Layout};
 use crate::error::{Result, SnapshotError};
 use crate::graph::{Edges, HeapSnapshot, Location, Nodes, SelfSizes};
 use crate::locations::Locations;
 use crate::meta::{self, EdgeField, EdgeTypeIds, NodeField, NodeTypeIds, RawHeader};
 use crate::records::{
-    grow_column, initial_records, read_records, RecordSink, RecordWriter, SharedColumn,
+    grow_column, initial_records, read_records, BadRecord, RecordSink, RecordWriter, SharedColumn,
 };
 use crate::source;
 use crate::strings::StringTable;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+
+const STRINGS_CUT: &str = "unexpected end of file inside the strings array (truncated file?)";
 
 /// A progress callback: the input's total size (if known) and bytes consumed.
 pub type ProgressFn = Box<dyn FnMut(Option<u64>, u64)>;
@@ -65,8 +67,30 @@ fn parse(source: source::ChunkSource, options: ReadOptions) -> Result<HeapSnapsh
     if let Some(p) = parser.progress.as_mut() {
         p(total, 0);
     }
-    parser.parse()
+    match parser.parse() {
+        // Garbled text from a corrupt stream: the decompressor's error, when
+        // it comes soon after, says what is wrong.
+        Err(e) if e.offset.is_some() && parser.s.compressed() => {
+            Err(match parser.s.decoder_error_ahead(DECODER_LOOKAHEAD) {
+                Some(d) => SnapshotError {
+                    message: format!(
+                        "{} (the text before it reads wrong from byte {}: {})",
+                        d.message,
+                        e.offset.unwrap_or(0),
+                        e.message
+                    ),
+                    ..d
+                },
+                None => e,
+            })
+        }
+        read => read,
+    }
 }
+
+/// How far past a parse error in compressed input to look for the
+/// decompressor's own error.
+const DECODER_LOOKAHEAD: u64 = 64 << 20;
 
 /// Divides by the node field count without a hardware division (exact for u32).
 #[derive(Clone, Copy)]
@@ -171,14 +195,17 @@ struct NodeWriter<'a> {
 }
 
 impl RecordWriter for NodeWriter<'_> {
-    fn store(&self, at: usize, values: &[u32]) -> std::result::Result<(), String> {
+    fn store(&self, at: usize, values: &[u32]) -> std::result::Result<(), BadRecord> {
         let [tp, np, ip, sp, ep] = self.at;
         for (k, r) in values.chunks_exact(self.width).enumerate() {
             let i = at + k;
             if r[tp] >= self.types {
-                return Err(format!(
-                    "node {i} has type {}, but meta lists {} node types",
-                    r[tp], self.types
+                return Err((
+                    i,
+                    format!(
+                        "node {i}'s type is {}, but snapshot.meta lists {} node types",
+                        r[tp], self.types
+                    ),
                 ));
             }
             self.ty.set(i, r[tp] as u8);
@@ -255,23 +282,32 @@ struct EdgeWriter<'a> {
 }
 
 impl RecordWriter for EdgeWriter<'_> {
-    fn store(&self, at: usize, values: &[u32]) -> std::result::Result<(), String> {
+    fn store(&self, at: usize, values: &[u32]) -> std::result::Result<(), BadRecord> {
         let [tp, np, top] = self.at;
         for (k, r) in values.chunks_exact(self.width).enumerate() {
             let i = at + k;
             if r[tp] >= self.types {
-                return Err(format!(
-                    "edge {i} has type {}, but meta lists {} edge types",
-                    r[tp], self.types
+                return Err((
+                    i,
+                    format!(
+                        "edge {i}'s type is {}, but snapshot.meta lists {} edge types",
+                        r[tp], self.types
+                    ),
                 ));
             }
             let target = match self.div.div_exact(r[top]) {
                 Some(ord) if ord < self.nodes => ord,
-                _ => {
-                    return Err(format!(
-                        "edge {i} points to node index {}, which is not a node (node_count {}, {} fields per node)",
+                Some(_) => {
+                    return Err((i, format!(
+                        "edge {i}'s to_node is {}, which is not a node: past the last one (node_count {}, {} fields per node)",
                         r[top], self.nodes, self.div.d
-                    ))
+                    )))
+                }
+                None => {
+                    return Err((i, format!(
+                        "edge {i}'s to_node is {}, which is not a node: not a multiple of the {} fields per node",
+                        r[top], self.div.d
+                    )))
                 }
             };
             self.ty.set(i, r[tp] as u8);
@@ -328,16 +364,19 @@ struct LocationWriter<'a> {
 }
 
 impl RecordWriter for LocationWriter<'_> {
-    fn store(&self, at: usize, values: &[u32]) -> std::result::Result<(), String> {
+    fn store(&self, at: usize, values: &[u32]) -> std::result::Result<(), BadRecord> {
         let [obj, script, line, col] = self.at;
         for (k, r) in values.chunks_exact(self.width).enumerate() {
             let node = match self.div.div_exact(r[obj]) {
                 Some(o) if o < self.nodes => o,
                 _ => {
-                    return Err(format!(
-                        "location {} names node index {}, which is not a node",
+                    return Err((
                         at + k,
-                        r[obj]
+                        format!(
+                            "location {}'s object_index is {}, which is not a node",
+                            at + k,
+                            r[obj]
+                        ),
                     ))
                 }
             };
@@ -394,10 +433,14 @@ impl Parser {
         match self.s.peek_non_ws()? {
             Some(b'{') => {}
             Some(b) => {
+                let twice = match b {
+                    0x1f | 0x28 if self.s.compressed() => " (compressed twice?)",
+                    _ => "",
+                };
                 return Err(self.s.error(format!(
-                    "not a heap snapshot: expected '{{' (a JSON object), found {}",
+                    "not a heap snapshot: expected '{{' (a JSON object), found {}{twice}",
                     crate::bytes::show_byte(b)
-                )))
+                )));
             }
             None => {
                 return Err(self
@@ -454,6 +497,12 @@ impl Parser {
     fn section(&mut self, key: &str, sections: &mut Sections) -> Result<()> {
         match key {
             "snapshot" => {
+                if let Some(b) = self.s.peek_non_ws()?.filter(|&b| b != b'{') {
+                    return Err(self.s.error(format!(
+                        "expected '{{' starting the \"snapshot\" header (a JSON object), found {}",
+                        crate::bytes::show_byte(b)
+                    )));
+                }
                 let at = self.s.offset();
                 let raw = self.s.read_raw_value(64 << 20)?;
                 self.header = Some(self.parse_header(&raw, at)?);
@@ -488,6 +537,7 @@ impl Parser {
         let raw: RawHeader = serde_json::from_slice(raw)
             .map_err(|e| err(format!("invalid \"snapshot\" header: {e}")))?;
         let m = &raw.meta;
+        meta::check_lengths(m).map_err(err)?;
         let node_types = meta::type_names(&m.node_types, &m.node_fields).ok_or_else(|| {
             err("snapshot.meta.node_types has no list of type names at the \"type\" field".into())
         })?;
@@ -547,6 +597,14 @@ impl Parser {
                 "unsupported snapshot: {node_count} nodes / {edge_count} edges exceed heapscope's 32-bit limits"
             )));
         }
+        let nf = node_fields.len() as u64;
+        if let Some(idx) = raw.root_index {
+            if idx % nf != 0 || idx / nf >= node_count {
+                return Err(err(format!(
+                    "snapshot.root_index {idx} is not a node index (node_count {node_count}, {nf} fields per node)"
+                )));
+            }
+        }
         Ok(Header {
             node_types,
             edge_types,
@@ -599,7 +657,11 @@ impl Parser {
             trace: trp.map(|p| (vec![0; start], p)),
         };
         let too_many = || format!("the nodes array has more than node_count ({n}) x {nf} values");
-        let read = read_records(&mut self.s, &mut sink, &too_many);
+        let layout = Layout {
+            record: "node",
+            fields: &names,
+        };
+        let read = read_records(&mut self.s, &mut sink, &layout, &too_many);
         let (large, (count, pending)) = self.with_large_values(read, "node", &names, Some(sp))?;
         if count != n || pending != 0 {
             return Err(self.s.error(format!(
@@ -657,7 +719,11 @@ impl Parser {
             to: vec![0; start],
         };
         let too_many = || format!("the edges array has more than edge_count ({e}) x {ef} values");
-        let read = read_records(&mut self.s, &mut sink, &too_many);
+        let layout = Layout {
+            record: "edge",
+            fields: &names,
+        };
+        let read = read_records(&mut self.s, &mut sink, &layout, &too_many);
         let (_, (count, pending)) = self.with_large_values(read, "edge", &names, None)?;
         if count != e || pending != 0 {
             return Err(self.s.error(format!(
@@ -703,9 +769,11 @@ impl Parser {
             if Some(field) == allowed {
                 kept.push((index, value));
             } else if value > u32::MAX as u64 {
-                let name = fields.get(field).map_or("?", String::as_str);
-                return Err(self.s.error(format!(
-                    "{record} {index}'s {name} is {value}, more than 32 bits (4,294,967,295 at most): heapscope cannot read values this large"
+                let name = Layout { record, fields }.name(at);
+                // Named by its record, no offset: where the reading stopped
+                // depends on the chunks.
+                return Err(SnapshotError::new(self.s.name(), None, format!(
+                    "{name} is {value}, more than 32 bits (4,294,967,295 at most): heapscope cannot read values this large"
                 )));
             }
         }
@@ -738,13 +806,20 @@ impl Parser {
                         crate::bytes::show_byte(b)
                     )))
                 }
-                None => {
-                    return Err(self.s.error(
-                        "unexpected end of file inside the strings array (truncated file?)",
-                    ))
-                }
+                None => return Err(self.s.error(STRINGS_CUT)),
             }
             first = false;
+            match self.s.peek_non_ws()? {
+                Some(b'"') => {}
+                Some(b) => {
+                    return Err(self.s.error(format!(
+                        "strings array entry {}: expected a string, found {}",
+                        table.len(),
+                        crate::bytes::show_byte(b)
+                    )))
+                }
+                None => return Err(self.s.error(STRINGS_CUT)),
+            }
             self.s.read_string_into(table.data_mut())?;
             table.end_string();
             if table.len().is_multiple_of(1 << 16) {
@@ -785,7 +860,11 @@ impl Parser {
             out: vec![Location::default(); start],
         };
         let too_many = || format!("the locations array has more than node_count ({n}) records");
-        let read = read_records(&mut self.s, &mut sink, &too_many);
+        let layout = Layout {
+            record: "location",
+            fields: &fields,
+        };
+        let read = read_records(&mut self.s, &mut sink, &layout, &too_many);
         let (_, (count, pending)) = self.with_large_values(read, "location", &fields, None)?;
         if pending != 0 {
             return Err(self.s.error(format!(
@@ -827,6 +906,34 @@ impl Parser {
         let strings = sections
             .strings
             .ok_or_else(|| err("not a heap snapshot: no \"strings\" array".into()))?;
+        let nstrings = strings.len() as u32;
+        // The first bad node in file order: a name past the strings, or an
+        // id seen before.
+        let bad_name = nodes.name.iter().position(|&s| s >= nstrings);
+        let duplicate = duplicate_id(&nodes.id);
+        match (bad_name, duplicate) {
+            (Some(i), d) if d.is_none_or(|(_, second)| i < second) => {
+                return Err(err(format!(
+                    "node {i}'s name is string {}, but the strings array has {nstrings} entries (node id {})",
+                    nodes.name[i], nodes.id[i]
+                )));
+            }
+            (_, Some((first, second))) => {
+                return Err(err(format!(
+                    "nodes {first} and {second} have the same id {} (ids must be unique)",
+                    nodes.id[first]
+                )));
+            }
+            _ => {}
+        }
+        let edge_types = EdgeTypeIds::resolve(&h.edge_types);
+        for (i, (&ty, &v)) in edges.ty.iter().zip(&edges.name_or_index).enumerate() {
+            if edge_types.has_string_name(ty) && v >= nstrings {
+                return Err(err(format!(
+                    "edge {i}'s name_or_index is string {v}, but the strings array has {nstrings} entries"
+                )));
+            }
+        }
         let edge_total = *nodes.first_edge.last().unwrap_or(&0) as usize;
         if edge_total != edges.ty.len() {
             return Err(err(format!(
@@ -834,39 +941,9 @@ impl Parser {
                 edges.ty.len()
             )));
         }
-        let nstrings = strings.len() as u32;
-        if let Some(i) = nodes.name.iter().position(|&s| s >= nstrings) {
-            return Err(err(format!(
-                "node {i} (id {}) names string {}, but the strings array has {nstrings} entries",
-                nodes.id[i], nodes.name[i]
-            )));
-        }
-        let edge_types = EdgeTypeIds::resolve(&h.edge_types);
-        for (i, (&ty, &v)) in edges.ty.iter().zip(&edges.name_or_index).enumerate() {
-            if edge_types.has_string_name(ty) && v >= nstrings {
-                return Err(err(format!(
-                    "edge {i} names string {v}, but the strings array has {nstrings} entries"
-                )));
-            }
-        }
         let nf = h.node_fields.len() as u64;
-        let root = match h.raw.root_index {
-            Some(idx) if idx != 0 => {
-                if idx % nf != 0 || idx / nf >= h.node_count as u64 {
-                    return Err(err(format!(
-                        "snapshot.root_index {idx} is not a node index"
-                    )));
-                }
-                (idx / nf) as u32
-            }
-            _ => 0,
-        };
-        if let Some((first, second)) = duplicate_id(&nodes.id) {
-            return Err(err(format!(
-                "nodes {first} and {second} have the same id {} (ids must be unique)",
-                nodes.id[first]
-            )));
-        }
+        // Checked with the header.
+        let root = (h.raw.root_index.unwrap_or(0) / nf) as u32;
         let node_types = NodeTypeIds::resolve(&h.node_types);
         Ok(HeapSnapshot {
             node_types,
@@ -886,15 +963,19 @@ impl Parser {
     }
 }
 
-/// The first two node ordinals that share an id, if any (ids are checked in
-/// order when ascending, else on a sorted copy).
+/// The first repeated id in file order, as the ordinals of its first two
+/// nodes, if any (ids are checked in order when ascending, else as sorted
+/// "id, ordinal" keys).
 fn duplicate_id(ids: &[u32]) -> Option<(usize, usize)> {
     if ids.windows(2).all(|w| w[0] < w[1]) {
         return None;
     }
-    let mut sorted = ids.to_vec();
-    radsort::sort(&mut sorted);
-    let id = sorted.windows(2).find(|w| w[0] == w[1])?[0];
-    let mut at = (ids.iter().enumerate()).filter_map(|(i, &x)| (x == id).then_some(i));
-    Some((at.next()?, at.next()?))
+    let mut keys: Vec<u64> = (ids.iter().enumerate())
+        .map(|(i, &id)| (id as u64) << 32 | i as u64)
+        .collect();
+    radsort::sort(&mut keys);
+    (keys.windows(2))
+        .filter(|w| w[0] >> 32 == w[1] >> 32)
+        .map(|w| (w[0] as u32 as usize, w[1] as u32 as usize))
+        .min_by_key(|&(_, second)| second)
 }

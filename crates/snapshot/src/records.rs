@@ -3,8 +3,8 @@
 //! stores its own whole records at their final index, so the column writes run
 //! in parallel as well as the digit scanning.
 
-use crate::bytes::ByteStream;
-use crate::error::Result;
+use crate::bytes::{ByteStream, Layout};
+use crate::error::{Result, SnapshotError};
 use std::marker::PhantomData;
 
 /// A destination for records of `width` values: columns that grow as
@@ -24,10 +24,15 @@ pub trait RecordSink {
     fn writer(&mut self) -> Self::Writer<'_>;
 }
 
+/// A record that cannot be stored: its index and what is wrong with it
+/// (naming the record and the field: `node 5's type is 99, …`).
+pub type BadRecord = (usize, String);
+
 /// Stores whole records into the columns of a [`RecordSink`].
 pub trait RecordWriter: Sync {
-    /// Stores `values` (whole records) as records `at`, `at + 1`, …
-    fn store(&self, at: usize, values: &[u32]) -> std::result::Result<(), String>;
+    /// Stores `values` (whole records) as records `at`, `at + 1`, …, up to
+    /// the first bad one.
+    fn store(&self, at: usize, values: &[u32]) -> std::result::Result<(), BadRecord>;
 }
 
 /// Grows `column` to hold at least `records` values (doubling, so that a
@@ -92,11 +97,33 @@ const PARALLEL_MIN_VALUES: usize = 1 << 15;
 /// records into `sink`. Returns the number of whole records and of values left
 /// over (a truncated last record); on success every record below the count
 /// was stored. `too_many` words the error when the array holds more records
-/// than `sink.limit()`.
+/// than `sink.limit()`. A bad record (or one too many) is reported by name,
+/// without a byte offset (the chunk it came in says little), and the large values after it
+/// are forgotten (the first problem in file order is the one reported).
 pub fn read_records<S: RecordSink>(
     s: &mut ByteStream,
     sink: &mut S,
+    layout: &Layout,
     too_many: &dyn Fn() -> String,
+) -> Result<(usize, usize)> {
+    let w = sink.width();
+    let mut bad: Option<BadRecord> = None;
+    let read = read_record_values(s, sink, layout, too_many, &mut bad);
+    match (read, bad) {
+        (Err(_), Some((record, message))) => {
+            s.forget_large_values_from((record as u64 + 1) * w as u64);
+            Err(SnapshotError::new(s.name(), None, message))
+        }
+        (read, _) => read,
+    }
+}
+
+fn read_record_values<S: RecordSink>(
+    s: &mut ByteStream,
+    sink: &mut S,
+    layout: &Layout,
+    too_many: &dyn Fn() -> String,
+    bad: &mut Option<BadRecord>,
 ) -> Result<(usize, usize)> {
     let w = sink.width();
     let cap = sink.limit();
@@ -104,6 +131,7 @@ pub fn read_records<S: RecordSink>(
     let mut partial: Vec<u32> = Vec::with_capacity(w);
     s.read_u32_halves(
         &mut partial,
+        Some(layout),
         |first: &mut Vec<u32>, second: &[u32], partial| {
             // `first` began with the previous leftover values; complete its last
             // record from the head of `second`.
@@ -115,11 +143,14 @@ pub fn read_records<S: RecordSink>(
             partial.extend_from_slice(&first[a_whole..]);
             let b_whole = second.len() / w * w;
             partial.extend_from_slice(&second[b_whole..]);
-            let (a, b) = (&first[..a_whole], &second[..b_whole]);
-            let (a_records, b_records) = (a.len() / w, b.len() / w);
-            if records + a_records + b_records > cap {
-                return Err(too_many());
-            }
+            // Records past the limit are one too many, after the ones before
+            // them are stored (a bad one among those comes first).
+            let room = cap - records;
+            let (a_records, b_records) = (a_whole / w, b_whole / w);
+            let over = a_records + b_records > room;
+            let a_records = a_records.min(room);
+            let b_records = b_records.min(room - a_records);
+            let (a, b) = (&first[..a_records * w], &second[..b_records * w]);
             sink.grow(records + a_records + b_records);
             let sink = sink.writer();
             let (ra, rb) =
@@ -129,15 +160,24 @@ pub fn read_records<S: RecordSink>(
                         let ra = sink.store(records, a);
                         (
                             ra,
-                            hb.join()
-                                .unwrap_or_else(|_| Err("record writer panicked".into())),
+                            hb.join().unwrap_or_else(|_| {
+                                Err((records, "record writer panicked".into()))
+                            }),
                         )
                     })
                 } else {
                     (sink.store(records, a), sink.store(records + a_records, b))
                 };
             records += a_records + b_records;
-            ra.and(rb)
+            let stored = match (ra.and(rb), over) {
+                (Ok(()), true) => Err((cap, too_many())),
+                (stored, _) => stored,
+            };
+            // Named by its record: the chunk it came in says little.
+            stored.map_err(|(record, message)| {
+                *bad = Some((record, message.clone()));
+                message
+            })
         },
     )?;
     Ok((records, partial.len()))

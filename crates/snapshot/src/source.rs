@@ -129,7 +129,15 @@ pub fn open_reader(
     let chunk_bytes = chunk_bytes.clamp(1, CHUNK_BYTES);
     let thread = std::thread::Builder::new()
         .name("heapscope-read".into())
-        .spawn(move || read_loop(reader, tx, recycle_rx, chunk_bytes))
+        .spawn(move || {
+            read_loop(
+                reader,
+                tx,
+                recycle_rx,
+                chunk_bytes,
+                compression != Compression::None,
+            )
+        })
         .map_err(|e| err(format!("cannot start reader thread: {e}")))?;
     Ok(ChunkSource {
         name: name.to_string(),
@@ -142,12 +150,23 @@ pub fn open_reader(
     })
 }
 
+/// Size of the reads from a decompressor: the same whatever the chunk
+/// size, so that what a corrupt stream yields before its error (a
+/// decompressor drops the text of the read that fails) is the same too.
+const DECODE_BYTES: usize = 64 << 10;
+
 fn read_loop(
     mut reader: Box<dyn Read + Send>,
     tx: SyncSender<io::Result<Vec<u8>>>,
     recycle: Receiver<Vec<u8>>,
     chunk_bytes: usize,
+    compressed: bool,
 ) {
+    let mut stage = compressed.then(|| Stage {
+        text: vec![0; DECODE_BYTES],
+        at: 0,
+        len: 0,
+    });
     loop {
         // Recycled buffers keep their length, so they are zeroed only once.
         let mut buf = recycle.try_recv().unwrap_or_default();
@@ -155,28 +174,67 @@ fn read_loop(
             buf.resize(chunk_bytes, 0);
         }
         // Fill the buffer completely (or to EOF) so chunks stay large.
-        let mut filled = 0usize;
-        let mut eof = false;
-        while filled < chunk_bytes {
-            match reader.read(&mut buf[filled..]) {
-                Ok(0) => {
-                    eof = true;
-                    break;
-                }
-                Ok(n) => filled += n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    let _ = tx.send(Err(e));
-                    return;
-                }
-            }
-        }
+        let (filled, end) = fill(&mut reader, &mut buf[..chunk_bytes], stage.as_mut());
         buf.truncate(filled);
+        // The text before an error goes first.
         if filled > 0 && tx.send(Ok(buf)).is_err() {
             return;
         }
-        if eof {
-            return;
+        match end {
+            Some(Ok(())) => return,
+            Some(Err(e)) => {
+                let _ = tx.send(Err(e));
+                return;
+            }
+            None => {}
         }
     }
+}
+
+/// What a decompressor gave in its last read: `text[at..at + len]` is not
+/// handed on yet.
+struct Stage {
+    text: Vec<u8>,
+    at: usize,
+    len: usize,
+}
+
+impl Stage {
+    /// One read into `out` from the staged text, refilled with a read of
+    /// the whole stage when it is used up.
+    fn read(&mut self, reader: &mut dyn Read, out: &mut [u8]) -> io::Result<usize> {
+        if self.len == 0 {
+            self.len = reader.read(&mut self.text)?;
+            self.at = 0;
+        }
+        let n = self.len.min(out.len());
+        out[..n].copy_from_slice(&self.text[self.at..self.at + n]);
+        self.at += n;
+        self.len -= n;
+        Ok(n)
+    }
+}
+
+/// Fills `buf` from `reader` (through `stage` when there is one). Returns
+/// how much was filled, and Some(Ok) at the end of the input, Some(Err) on
+/// an error.
+fn fill(
+    reader: &mut Box<dyn Read + Send>,
+    buf: &mut [u8],
+    mut stage: Option<&mut Stage>,
+) -> (usize, Option<io::Result<()>>) {
+    let mut filled = 0usize;
+    while filled < buf.len() {
+        let read = match stage.as_deref_mut() {
+            Some(stage) => stage.read(reader, &mut buf[filled..]),
+            None => reader.read(&mut buf[filled..]),
+        };
+        match read {
+            Ok(0) => return (filled, Some(Ok(()))),
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return (filled, Some(Err(e))),
+        }
+    }
+    (filled, None)
 }

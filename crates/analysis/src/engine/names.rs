@@ -5,6 +5,9 @@ use crate::engine::classes::{format_property_name, is_plain_object};
 use crate::engine::js::utf16_len;
 use heapscope_snapshot::HeapSnapshot;
 
+/// At most this many nodes are visited to flatten one cons string.
+pub const CONS_STEPS: usize = 1 << 16;
+
 pub fn display_name(snap: &HeapSnapshot, node: u32) -> String {
     let ty = snap.nodes.ty[node as usize];
     if ty == snap.node_types.cons_string {
@@ -17,16 +20,20 @@ pub fn display_name(snap: &HeapSnapshot, node: u32) -> String {
 }
 
 /// Flattens a cons string depth-first over its `first`/`second` edges until
-/// at least 1024 UTF-16 units are collected.
+/// at least 1024 UTF-16 units are collected, or after [`CONS_STEPS`] steps
+/// (cons strings that lead back to themselves, or a missing edge to a root
+/// that is one, would go on for ever, the stack doubling; found by fuzzing).
 pub fn cons_string_name(snap: &HeapSnapshot, node: u32) -> String {
     let cons = snap.node_types.cons_string;
     let internal = snap.edge_types.internal;
     let mut stack: Vec<u32> = vec![node];
     let mut name = String::new();
     let mut len = 0usize;
+    let mut steps = 0usize;
     // DevTools uses node index 0 (the root) when an edge is missing.
     while let Some(v) = stack.pop() {
-        if len >= 1024 {
+        steps += 1;
+        if len >= 1024 || steps > CONS_STEPS {
             break;
         }
         if snap.nodes.ty[v as usize] != cons {
