@@ -6,6 +6,7 @@
 
 use std::fmt;
 use std::ops::{Deref, DerefMut};
+use std::ptr::NonNull;
 use std::sync::Arc;
 
 /// Plain numbers a column can hold: any bit pattern is a valid value, with no
@@ -23,17 +24,24 @@ unsafe impl Plain for u64 {}
 pub type SharedMap = Arc<memmap2::Mmap>;
 
 /// A column of `T`: a `Vec<T>` of its own, or a range of a mapped file.
-pub struct Column<T: Plain>(Repr<T>);
-
-enum Repr<T> {
-    Owned(Vec<T>),
-    /// `len` values at byte `offset` of `map` (checked in bounds and aligned).
-    Mapped {
-        map: SharedMap,
-        offset: usize,
-        len: usize,
-    },
+/// Reading goes straight through `ptr` and `len`, with no branch on where the
+/// values live: columns are read in the analysis's hottest loops.
+pub struct Column<T: Plain> {
+    /// The first value, inside `owner` (dangling but aligned when empty).
+    ptr: NonNull<T>,
+    len: usize,
+    owner: Owner<T>,
 }
+
+enum Owner<T> {
+    Owned(Vec<T>),
+    Mapped(SharedMap),
+}
+
+// SAFETY: a column owns a `Vec<T>` or shares a read-only mapping; `T: Plain`
+// is `Send + Sync`, and values are only written through `&mut self`.
+unsafe impl<T: Plain> Send for Column<T> {}
+unsafe impl<T: Plain> Sync for Column<T> {}
 
 /// Why a range of a mapped file cannot be a column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,7 +52,7 @@ pub enum MapError {
 
 impl<T: Plain> Column<T> {
     pub fn new() -> Self {
-        Column(Repr::Owned(Vec::new()))
+        Vec::new().into()
     }
 
     /// `len` values of `T` at byte `offset` of `map`.
@@ -56,37 +64,40 @@ impl<T: Plain> Column<T> {
             Some(end) if end <= map.len() => {}
             _ => return Err(MapError::OutOfBounds),
         }
-        if !(map.as_ptr() as usize + offset).is_multiple_of(std::mem::align_of::<T>()) {
+        if len == 0 {
+            return Ok(Self::new());
+        }
+        // SAFETY: `offset` is inside the mapping (checked above).
+        let start = unsafe { map.as_ptr().add(offset) };
+        if !(start as usize).is_multiple_of(std::mem::align_of::<T>()) {
             return Err(MapError::Misaligned);
         }
-        Ok(Column(Repr::Mapped {
-            map: map.clone(),
-            offset,
+        Ok(Column {
+            ptr: NonNull::new(start as *mut T).ok_or(MapError::OutOfBounds)?,
             len,
-        }))
+            owner: Owner::Mapped(map.clone()),
+        })
     }
 
     /// Whether the values live in a mapped file.
     pub fn is_mapped(&self) -> bool {
-        matches!(self.0, Repr::Mapped { .. })
+        matches!(self.owner, Owner::Mapped(_))
     }
 
-    /// The values as a `Vec` to grow or shrink (a mapped column is copied first).
-    pub fn to_mut(&mut self) -> &mut Vec<T> {
+    /// The values as a `Vec` to grow or shrink (a mapped column is copied
+    /// first); the column reads the `Vec` again when the guard goes.
+    pub fn to_mut(&mut self) -> VecMut<'_, T> {
         if self.is_mapped() {
-            self.0 = Repr::Owned(self.as_slice().to_vec());
+            *self = self.to_vec().into();
         }
-        match &mut self.0 {
-            Repr::Owned(v) => v,
-            Repr::Mapped { .. } => unreachable!("copied above"),
-        }
+        VecMut { column: self }
     }
 
     /// The values as a `Vec` of their own.
     pub fn into_vec(self) -> Vec<T> {
-        match self.0 {
-            Repr::Owned(v) => v,
-            Repr::Mapped { .. } => self.as_slice().to_vec(),
+        match self.owner {
+            Owner::Owned(v) => v,
+            Owner::Mapped(_) => self.as_slice().to_vec(),
         }
     }
 
@@ -97,14 +108,43 @@ impl<T: Plain> Column<T> {
 
     #[inline]
     fn as_slice(&self) -> &[T] {
-        match &self.0 {
-            Repr::Owned(v) => v,
-            Repr::Mapped { map, offset, len } => {
-                // SAFETY: checked in bounds and aligned by `mapped`; the
-                // mapping is read-only and lives as long as the column; any
-                // bit pattern is a valid `T: Plain`.
-                unsafe { std::slice::from_raw_parts(map.as_ptr().add(*offset) as *const T, *len) }
-            }
+        // SAFETY: `ptr..ptr + len` are values inside `owner`, which lives as
+        // long as `self` (a `Vec` is re-read after every change, see
+        // `VecMut`); any bit pattern is a valid `T: Plain`.
+        unsafe { std::slice::from_raw_parts(self.ptr.as_ptr(), self.len) }
+    }
+}
+
+/// A column's values as a `Vec`, from [`Column::to_mut`].
+pub struct VecMut<'a, T: Plain> {
+    column: &'a mut Column<T>,
+}
+
+impl<T: Plain> Deref for VecMut<'_, T> {
+    type Target = Vec<T>;
+    fn deref(&self) -> &Vec<T> {
+        match &self.column.owner {
+            Owner::Owned(v) => v,
+            Owner::Mapped(_) => unreachable!("to_mut copies a mapped column"),
+        }
+    }
+}
+
+impl<T: Plain> DerefMut for VecMut<'_, T> {
+    fn deref_mut(&mut self) -> &mut Vec<T> {
+        match &mut self.column.owner {
+            Owner::Owned(v) => v,
+            Owner::Mapped(_) => unreachable!("to_mut copies a mapped column"),
+        }
+    }
+}
+
+impl<T: Plain> Drop for VecMut<'_, T> {
+    fn drop(&mut self) {
+        let c = &mut *self.column;
+        if let Owner::Owned(v) = &mut c.owner {
+            c.ptr = NonNull::new(v.as_mut_ptr()).expect("a Vec's pointer is never null");
+            c.len = v.len();
         }
     }
 }
@@ -126,7 +166,11 @@ impl<T: Plain> Deref for Column<T> {
 impl<T: Plain> DerefMut for Column<T> {
     #[inline]
     fn deref_mut(&mut self) -> &mut [T] {
-        self.to_mut()
+        if self.is_mapped() {
+            *self = self.to_vec().into();
+        }
+        // SAFETY: the values are a `Vec` this column owns alone.
+        unsafe { std::slice::from_raw_parts_mut(self.ptr.as_ptr(), self.len) }
     }
 }
 
@@ -138,13 +182,13 @@ impl<T: Plain> Default for Column<T> {
 
 impl<T: Plain> Clone for Column<T> {
     fn clone(&self) -> Self {
-        match &self.0 {
-            Repr::Owned(v) => Column(Repr::Owned(v.clone())),
-            Repr::Mapped { map, offset, len } => Column(Repr::Mapped {
-                map: map.clone(),
-                offset: *offset,
-                len: *len,
-            }),
+        match &self.owner {
+            Owner::Owned(v) => v.clone().into(),
+            Owner::Mapped(map) => Column {
+                ptr: self.ptr,
+                len: self.len,
+                owner: Owner::Mapped(map.clone()),
+            },
         }
     }
 }
@@ -170,14 +214,18 @@ impl<T: Plain + PartialEq> PartialEq<Vec<T>> for Column<T> {
 }
 
 impl<T: Plain> From<Vec<T>> for Column<T> {
-    fn from(v: Vec<T>) -> Self {
-        Column(Repr::Owned(v))
+    fn from(mut v: Vec<T>) -> Self {
+        Column {
+            ptr: NonNull::new(v.as_mut_ptr()).expect("a Vec's pointer is never null"),
+            len: v.len(),
+            owner: Owner::Owned(v),
+        }
     }
 }
 
 impl<T: Plain> FromIterator<T> for Column<T> {
     fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
-        Column(Repr::Owned(iter.into_iter().collect()))
+        iter.into_iter().collect::<Vec<T>>().into()
     }
 }
 

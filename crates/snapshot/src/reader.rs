@@ -820,7 +820,7 @@ impl Parser {
                 }
                 None => return Err(self.s.error(STRINGS_CUT)),
             }
-            self.s.read_string_into(table.data_mut())?;
+            self.s.read_string_into(&mut table.data_mut())?;
             table.end_string();
             if table.len().is_multiple_of(1 << 16) {
                 self.tick();
@@ -964,18 +964,19 @@ impl Parser {
 }
 
 /// The first repeated id in file order, as the ordinals of its first two
-/// nodes, if any (ids are checked in order when ascending, else as sorted
-/// "id, ordinal" keys).
+/// nodes, if any (ids are checked in order when ascending, else sorted; the
+/// first repeat is looked for only when there is one).
 fn duplicate_id(ids: &[u32]) -> Option<(usize, usize)> {
     if ids.windows(2).all(|w| w[0] < w[1]) {
         return None;
     }
-    let mut keys: Vec<u64> = (ids.iter().enumerate())
-        .map(|(i, &id)| (id as u64) << 32 | i as u64)
-        .collect();
-    radsort::sort(&mut keys);
-    (keys.windows(2))
-        .filter(|w| w[0] >> 32 == w[1] >> 32)
-        .map(|w| (w[0] as u32 as usize, w[1] as u32 as usize))
-        .min_by_key(|&(_, second)| second)
+    let mut sorted = ids.to_vec();
+    radsort::sort(&mut sorted);
+    if sorted.windows(2).all(|w| w[0] != w[1]) {
+        return None;
+    }
+    drop(sorted);
+    // Rare (a bad file): the first id to repeat, in file order.
+    let mut first_at = rustc_hash::FxHashMap::default();
+    (ids.iter().enumerate()).find_map(|(i, &id)| first_at.insert(id, i).map(|first| (first, i)))
 }

@@ -164,7 +164,7 @@ impl StringTable {
     }
 
     /// The raw buffer, for the reader to decode strings into directly.
-    pub(crate) fn data_mut(&mut self) -> &mut Vec<u8> {
+    pub(crate) fn data_mut(&mut self) -> crate::column::VecMut<'_, u8> {
         self.data.to_mut()
     }
 
