@@ -880,6 +880,95 @@ fn pid_commands_close_the_inspector_they_opened_and_ask_the_app_nothing() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// `watch --pid` and `hunt --pid` close the inspector they opened with
+/// SIGUSR1 too; `--keep-inspector` leaves it open and says so.
+#[test]
+fn watch_and_hunt_by_pid_close_the_inspector_they_opened() {
+    let dir = temp_dir("watch-hunt-close");
+    let port = free_port();
+    let flag = format!("--inspect-port={port}");
+    let app = Target::launch(&[&flag], &http_app(), &["2000"], &[]);
+    let pid = app.pid();
+    // Watching alone reads /proc: the inspector is never opened.
+    let out = run(&["watch", "--pid", &app.pid(), "--duration", "2s"]);
+    assert_ok(&out);
+    assert!(
+        !stderr(&out).contains("opened the inspector"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(refuses(port), "watch leaves the inspector closed");
+    // A snapshot on a threshold opens it, and closes it again.
+    let snaps = dir.join("watch-snapshots");
+    let snapshot_args = [
+        "--duration",
+        "3s",
+        "--snapshot-above",
+        "1MB",
+        "--snapshot-dir",
+    ];
+    let mut args = vec!["watch", "--pid", &pid];
+    args.extend(snapshot_args);
+    args.push(snaps.to_str().unwrap());
+    let out = run(&args);
+    assert_ok(&out);
+    assert!(
+        stderr(&out).contains("closed the inspector"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        std::fs::read_dir(&snaps).map(|d| d.count()).unwrap_or(0),
+        1,
+        "one snapshot"
+    );
+    assert!(refuses(port), "inspector closed after watch's snapshot");
+    assert_eq!(
+        logged_requests(&app),
+        Vec::<String>::new(),
+        "watch asks the app nothing"
+    );
+    let app_port = app.ready.trim_start_matches("ready ").trim().to_string();
+    let url = format!("http://127.0.0.1:{app_port}/alive");
+    let hunt_dir = dir.join("hunt");
+    let out = run(&[
+        "hunt",
+        "--pid",
+        &app.pid(),
+        "--url",
+        &url,
+        "--rounds",
+        "3",
+        "--requests",
+        "20",
+        "--warmup-requests",
+        "5",
+        "-o",
+        hunt_dir.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.code().is_some_and(|c| c == 0 || c == 1),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains("closed the inspector"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(refuses(port), "inspector closed after hunt");
+    let kept = dir.join("kept-snapshots");
+    let mut args = vec!["watch", "--pid", &pid, "--keep-inspector"];
+    args.extend(snapshot_args);
+    args.push(kept.to_str().unwrap());
+    let out = run(&args);
+    assert_ok(&out);
+    assert!(stderr(&out).contains("stays open"), "{}", stderr(&out));
+    assert!(!refuses(port), "--keep-inspector leaves it open");
+    assert!(answers_http(&app), "the app still answers");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// The same with the port in NODE_OPTIONS (read from /proc/PID/environ).
 #[test]
 fn inspector_port_from_node_options() {
