@@ -92,7 +92,7 @@ for shape in "${shapes[@]}"; do
 done
 
 echo "# heapscope on several graph shapes: $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, node $(node --version)," \
-  "heapscope $(git -C "$repo" rev-parse --short HEAD)$(git -C "$repo" diff --quiet HEAD -- crates || echo '+dirty'), runs=$runs, scale=$scale, load average $(cut -d" " -f1-3 /proc/loadavg)"
+  "heapscope $(git --no-optional-locks -C "$repo" rev-parse --short HEAD)$(git --no-optional-locks -C "$repo" diff --quiet HEAD -- crates || echo '+dirty'), runs=$runs, scale=$scale, load average $(cut -d" " -f1-3 /proc/loadavg)"
 echo "# heapscope command: HEAPSCOPE_TIMINGS=1 heapscope ${no_cache[*]:+${no_cache[*]} }summary FILE --json"
 [ -n "$peer_bin" ] || echo "# peer dinfuehr/heap-snapshot: not run (no --peer-bin)"
 [ "$skip_devtools" = 0 ] || echo "# DevTools oracle: skipped (--skip-devtools)"
@@ -103,7 +103,7 @@ for shape in "${shapes[@]}"; do
   nodes=$(header_count "$file" node_count); edges=$(header_count "$file" edge_count)
   echo "$shape $nodes $edges" > "$bench_dir/shape.$shape"
   echo
-  echo "## $shape: $(basename "$file"), $(( $(stat -L -c %s "$file") / 1000000 )) MB, $nodes nodes, $edges edges"
+  echo "## $shape: $(basename "$file"), $(( $(stat -L -c %s "$file") / 1000000 )) MB, $nodes nodes, $edges edges (load average $(cut -d" " -f1 /proc/loadavg))"
   printf '%-44s %10s %12s %12s %11s\n' tool "wall (s)" "peak RSS MB" "time vs hs" "RSS vs hs"
   read -r hs_wall hs_rss < <(HEAPSCOPE_TIMINGS=1 measure_runs "shape-hs-$shape" "$hs" "${no_cache[@]}" summary "$file" --json)
   if [ "$hs_wall" = failed ]; then
@@ -168,7 +168,7 @@ others = [s for s in shapes if s != base]
 med = {k: statistics.median(v) for k, v in ms.items()}
 w = max([len(n) for n in order] + [5])
 head = f"{'phase':<{w}}" + "".join(f" {s:>12}" for s in shapes)
-head += "".join(f" {s[:5] + '/' + base:>11} {'per node':>8}" for s in others)
+head += "".join(f" {s + '/' + base:>{max(11, len(s + base) + 1)}} {'per node':>8}" for s in others)
 print(head)
 for name in order:
     row = f"{name:<{w}}"
@@ -177,11 +177,12 @@ for name in order:
         row += f" {v:>12.1f}" if v is not None else f" {'-':>12}"
     for s in others:
         a, b = med.get((name, s)), med.get((name, base))
-        if a is None or b is None or b < 0.05:
-            row += f" {'-':>11} {'-':>8}"
+        cw = max(11, len(s + base) + 1)
+        if a is None or b is None or b < 0.05 or max(a, b) < 1.0:   # no ratio of sub-millisecond phases
+            row += f" {'-':>{cw}} {'-':>8}"
         else:
             r = a / b
-            row += f" {r:>10.2f}x {r * nodes[base] / nodes[s]:>7.2f}x"
+            row += f" {r:>{cw - 1}.2f}x {r * nodes[base] / nodes[s]:>7.2f}x"
     print(row)
 print(f"{'nodes':<{w}}" + "".join(f" {nodes[s]:>12}" for s in shapes))
 print(f"(per node: the ratio scaled by the node counts, i.e. ms per node on the shape / ms per node on {base})")
