@@ -37,48 +37,17 @@ while [ $# -gt 0 ]; do
     *) echo "usage: bench/run.sh [--sizes \"0.85 2.7\"] [--runs N] [--skip-devtools] [--skip-memlab] [--skip-series] [--peer-bin PATH]" >&2; exit 2 ;;
   esac
 done
+. "$here/lib.sh"
 mkdir -p "$bench_dir"
-[ -x /usr/bin/time ] || { apt-get update -qq && apt-get install -y -qq time >/dev/null; }
+need_time
 
 echo "== building heapscope (release)" >&2
 (cd "$repo" && cargo build --release --locked -q)
 hs="$repo/target/release/heapscope"
 
 if [ -z "$peer_bin" ] && [ -n "${PEER_SRC:-}" ]; then
-  echo "== building dinfuehr/heap-snapshot from $PEER_SRC under $bench_dir/peer" >&2
-  rm -rf "$bench_dir/peer" && git clone -q "$PEER_SRC" "$bench_dir/peer"
-  (cd "$bench_dir/peer" && cargo build --release --locked -q -j 2)
-  peer_bin="$bench_dir/peer/target/release/heap-snapshot"
+  peer_bin=$(build_peer "$PEER_SRC")
 fi
-
-# measure LABEL CMD... : runs once, prints "label wall_s rss_mb" and keeps stdout in $bench_dir.
-measure() {
-  local label="$1"; shift
-  local tfile="$bench_dir/time.$label.txt"
-  if /usr/bin/time -v -o "$tfile" "$@" > "$bench_dir/out.$label" 2> "$bench_dir/err.$label"; then
-    local wall rss
-    wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$tfile" | awk -F: '{ if (NF==3) print $1*3600+$2*60+$3; else print $1*60+$2 }')
-    rss=$(awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2/1024}' "$tfile")
-    echo "$wall $rss"
-  else
-    echo "failed failed"
-    echo "   ($label failed; see $bench_dir/err.$label)" >&2
-  fi
-}
-
-# measure_runs LABEL CMD... : $runs runs; prints "median_wall_s max_rss_mb".
-measure_runs() {
-  local label="$1"; shift
-  local i out walls="" rss_max=0
-  for i in $(seq "$runs"); do
-    read -r w r < <(measure "$label" "$@")
-    [ "$w" = failed ] && { echo "failed failed"; return; }
-    walls="$walls $w"
-    [ "$r" -gt "$rss_max" ] && rss_max=$r
-  done
-  out=$(echo $walls | tr ' ' '\n' | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-  echo "$out $rss_max"
-}
 
 for scale in $sizes; do
   file="$bench_dir/big-$scale.heapsnapshot"
@@ -124,12 +93,7 @@ for scale in $sizes; do
     read -r w r < <(measure "devtools-$scale" bash "$repo/tools/devtools-oracle/devtools-oracle.sh" "$file" --quiet --dup-strings 0)
     row "DevTools oracle (chrome-devtools-frontend)" "$w" "$r"
     if [ "$w" != failed ]; then
-      python3 - "$bench_dir/out.heapscope-$scale" "$bench_dir/out.devtools-$scale" <<'PY'
-import json, sys
-ours, theirs = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
-same = ours["classes"] == theirs["summary"]["classes"]
-print(f"   summary rows identical to DevTools: {same} ({len(ours['classes'])} classes)")
-PY
+      same_as_devtools "$bench_dir/out.heapscope-$scale" "$bench_dir/out.devtools-$scale" || true
     fi
   fi
   if [ "$skip_memlab" = 0 ]; then
