@@ -21,6 +21,17 @@ pub struct EphemeronNames {
     by_string: HashMap<u32, Ephemeron>,
 }
 
+/// The regex's two groups in a name it matched: the leading `\d+` takes
+/// every leading digit (a space follows it), so group 1 is the rest; the
+/// name ends with `(table @\d+)`, so group 2 is the digits before the last
+/// character.
+fn groups(name: &str) -> (&str, &str) {
+    let rest = name.trim_start_matches(|c: char| c.is_ascii_digit());
+    let body = &name[..name.len() - 1];
+    let digits = body.len() - body.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+    (rest, &body[body.len() - digits..])
+}
+
 impl EphemeronNames {
     pub fn build(snap: &HeapSnapshot) -> Self {
         let re = Regex::new(
@@ -31,13 +42,16 @@ impl EphemeronNames {
         // matches may be parsed (there are few).
         let mut by_string = HashMap::new();
         for s in snap.strings.ids_containing(" / part of key (") {
-            if let Some(c) = re.captures(snap.strings.get(s)) {
-                let table_id = c[2].parse::<u64>().unwrap_or(u64::MAX);
+            let name = snap.strings.get(s);
+            // `is_match` runs the regex's DFA, many times faster than
+            // `captures`; both groups are then found by hand (see `groups`).
+            if re.is_match(name) {
+                let (duplicated_part, table) = groups(name);
                 by_string.insert(
                     s,
                     Ephemeron {
-                        duplicated_part: c[1].into(),
-                        table_id,
+                        duplicated_part: duplicated_part.into(),
+                        table_id: table.parse::<u64>().unwrap_or(u64::MAX),
                     },
                 );
             }
@@ -53,5 +67,44 @@ impl EphemeronNames {
             return None;
         }
         self.by_string.get(&name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn regex() -> Regex {
+        Regex::new(
+            r"^\d+( / part of key \(.*? @\d+\) -> value \(.*? @\d+\) pair in WeakMap \(table @(\d+)\))$",
+        )
+        .unwrap()
+    }
+
+    proptest! {
+        /// The groups found by hand are the regex's own, on names built from
+        /// the pattern's pieces with arbitrary (digit- and paren-rich) names.
+        #[test]
+        fn groups_are_the_regex_captures(
+            lead in "[0-9]{1,4}",
+            key in "[a-z0-9 @()>-]{0,12}",
+            value in "[a-z0-9 @()>-]{0,12}",
+            ids in proptest::collection::vec("[0-9]{1,6}", 3),
+            cut in 0usize..4,
+        ) {
+            let mut name = format!(
+                "{lead} / part of key ({key} @{}) -> value ({value} @{}) pair in WeakMap (table @{})",
+                ids[0], ids[1], ids[2]
+            );
+            if cut > 0 {
+                name.truncate(name.len().saturating_sub(cut));
+            }
+            let re = regex();
+            match re.captures(&name) {
+                Some(c) => prop_assert_eq!(groups(&name), (&c[1], &c[2])),
+                None => prop_assert!(!re.is_match(&name)),
+            }
+        }
     }
 }
