@@ -161,14 +161,15 @@ impl EdgeField {
     }
 }
 
-/// Refuses a meta whose type lists do not give one type per field (what
-/// the fields mean is read from both by position).
+/// Refuses a meta whose type lists do not give a type for every field (what
+/// the fields mean is read from both by position). More types than fields
+/// are read: Node 24 and later write one more node type than node fields.
 pub fn check_lengths(m: &RawMeta) -> Result<(), String> {
     for (record, fields, types) in [
         ("node", &m.node_fields, &m.node_types),
         ("edge", &m.edge_fields, &m.edge_types),
     ] {
-        if fields.len() != types.len() {
+        if types.len() < fields.len() {
             return Err(format!(
                 "snapshot.meta.{record}_types has {} entries, but {record}_fields has {} (one type per field)",
                 types.len(),
