@@ -6,7 +6,8 @@ use crate::engine::essential::is_user_root;
 use crate::engine::js::parse_int;
 use crate::engine::weakmap::EphemeronNames;
 use heapscope_snapshot::HeapSnapshot;
-use std::collections::{HashSet, VecDeque};
+use rustc_hash::FxHashSet;
+use std::collections::VecDeque;
 
 pub const NO_DISTANCE: i32 = -5;
 pub const BASE_SYSTEM_DISTANCE: i32 = 100_000_000;
@@ -15,7 +16,7 @@ pub const BASE_UNREACHABLE_DISTANCE: i32 = 200_000_000;
 struct Filter<'a> {
     snap: &'a HeapSnapshot,
     ephemerons: &'a EphemeronNames,
-    pending: HashSet<&'a str>,
+    pending: FxHashSet<&'a str>,
     sloppy_function_map: Option<u32>,
 }
 
@@ -90,7 +91,7 @@ pub fn compute(snap: &HeapSnapshot, ephemerons: &EphemeronNames) -> Vec<i32> {
     let mut filter = Filter {
         snap,
         ephemerons,
-        pending: HashSet::new(),
+        pending: FxHashSet::default(),
         sloppy_function_map,
     };
     let mut queue: VecDeque<u32> = VecDeque::new();

@@ -4,7 +4,7 @@
 
 use heapscope_snapshot::HeapSnapshot;
 use regex::Regex;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 /// A parsed ephemeron edge name.
 #[derive(Debug, Clone)]
@@ -18,7 +18,7 @@ pub struct Ephemeron {
 /// Ephemeron edge names of one snapshot, parsed once per string id.
 #[derive(Debug, Default)]
 pub struct EphemeronNames {
-    by_string: HashMap<u32, Ephemeron>,
+    by_string: FxHashMap<u32, Ephemeron>,
 }
 
 /// The regex's two groups in a name it matched: the leading `\d+` takes
@@ -40,7 +40,7 @@ impl EphemeronNames {
         .expect("valid regex");
         // Only `internal` edges are looked up by name, so every string that
         // matches may be parsed (there are few).
-        let mut by_string = HashMap::new();
+        let mut by_string = FxHashMap::default();
         for s in snap.strings.ids_containing(" / part of key (") {
             let name = snap.strings.get(s);
             // `is_match` runs the regex's DFA, many times faster than
