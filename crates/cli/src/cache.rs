@@ -79,7 +79,7 @@ pub fn lookup(cache: &Cache, path: &str) -> Option<Analysis> {
     match cache.load(Path::new(path)) {
         Ok(found) => found,
         Err(e) => {
-            eprintln!("heapscope: note: {path}: analysis cache not used ({e}); analyzing again");
+            eprintln!("heapscope: note: {}", e.not_used(path));
             None
         }
     }
@@ -108,8 +108,8 @@ pub fn store_pending() {
             Ok(Stored::Written { .. }) => t.lap("analysis cache written"),
             Ok(_) => {}
             Err(e) => eprintln!(
-                "heapscope: note: {}: analysis not cached ({e})",
-                path.display()
+                "heapscope: note: {}",
+                e.not_stored(&path.display().to_string())
             ),
         }
     }

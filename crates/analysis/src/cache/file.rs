@@ -181,9 +181,9 @@ impl Reader {
         if xxh3_64(json) != hash {
             return Err(CacheError::Corrupt("index hash does not match".into()));
         }
-        let index: Index<S> = serde_json::from_slice(json)
+        let mut index: Index<S> = serde_json::from_slice(json)
             .map_err(|_| CacheError::Corrupt("index is not readable".into()))?;
-        let columns = index.columns.clone();
+        let columns = std::mem::take(&mut index.columns);
         Ok((
             index,
             Reader {

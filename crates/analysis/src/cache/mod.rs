@@ -33,6 +33,18 @@ pub enum CacheError {
     Mismatch(String),
 }
 
+impl CacheError {
+    /// The line said when the entry of snapshot `source` is not used.
+    pub fn not_used(&self, source: &str) -> String {
+        format!("{source}: analysis cache not used ({self}); analyzing again")
+    }
+
+    /// The line said when the analysis of `source` could not be stored.
+    pub fn not_stored(&self, source: &str) -> String {
+        format!("{source}: analysis not cached ({self})")
+    }
+}
+
 /// A cache folder and its limits.
 #[derive(Debug, Clone)]
 pub struct Cache {

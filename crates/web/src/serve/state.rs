@@ -51,9 +51,7 @@ impl Loaded {
         let cached = cache.and_then(|c| match c.load(path) {
             Ok(found) => found,
             Err(e) => {
-                eprintln!(
-                    "heapscope: note: {text}: analysis cache not used ({e}); analyzing again"
-                );
+                eprintln!("heapscope: note: {}", e.not_used(&text));
                 None
             }
         });
@@ -98,8 +96,8 @@ impl Loaded {
         if let (Some(cache), false) = (cache, self.from_cache) {
             if let Err(e) = cache.store(path, &self.analysis) {
                 eprintln!(
-                    "heapscope: note: {}: analysis not cached ({e})",
-                    path.display()
+                    "heapscope: note: {}",
+                    e.not_stored(&path.display().to_string())
                 );
             }
         }
