@@ -86,30 +86,37 @@ impl Analysis {
         let mut distances = Vec::new();
         let (essential, interfaces, reverse) = std::thread::scope(|scope| {
             let (snap, ephemerons) = (&snap, &ephemerons);
-            let (self_size, added, class_name) = (&mut self_size, &mut added, &mut class_name);
+            let (self_size, distances_out) = (&mut self_size, &mut distances);
+            // Split so that both threads take about as long on every graph
+            // shape measured (bench/shapes.sh): essential edges and distances
+            // are the two long graph walks, so they go to different threads.
             let side = scope.spawn(move || {
                 let mut t = timing::Phases::from_env();
                 shallow::reattribute(snap, self_size);
                 t.lap("  shallow sizes (side thread)");
                 let retainers = (keep == Keep::GraphAndRetainers).then(|| Retainers::build(snap));
                 t.lap("  reverse index (side thread)");
-                let interfaces = classes::infer_interfaces(snap);
+                let interfaces = (!lean).then(|| classes::infer_interfaces(snap));
                 t.lap("  infer interfaces (side thread)");
                 if lean {
-                    *class_name = classes::class_names(snap, added);
-                    classes::apply_interfaces(snap, class_name, &interfaces, added);
-                    t.lap("  class names (side thread)");
+                    *distances_out = distances::compute(snap, ephemerons);
+                    t.lap("  distances (side thread)");
                 }
                 (interfaces, retainers)
             });
             let essential = essential::essential_edges(snap, ephemerons);
             t.lap("essential edges");
-            if lean {
-                distances = distances::compute(snap, ephemerons);
-                t.lap("distances");
-            }
-            let (interfaces, reverse) = side.join().expect("analysis thread panicked");
+            let here = lean.then(|| {
+                let interfaces = classes::infer_interfaces(snap);
+                t.lap("infer interfaces");
+                class_name = classes::class_names(snap, &mut added);
+                classes::apply_interfaces(snap, &mut class_name, &interfaces, &mut added);
+                t.lap("class names");
+                interfaces
+            });
+            let (there, reverse) = side.join().expect("analysis thread panicked");
             t.lap("(waited for side thread)");
+            let interfaces = here.or(there).unwrap_or_default();
             (essential, interfaces, reverse)
         });
         if lean {

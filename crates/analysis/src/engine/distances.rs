@@ -2,8 +2,9 @@
 //! then from the root for what only system roots reach (≥ 100 000 000), with
 //! DevTools' edge filter (sloppy_function_map, map descriptors, WeakMap pairs).
 
-use crate::engine::essential::is_user_root;
+use crate::engine::essential::{is_user_root, AHEAD};
 use crate::engine::js::parse_int;
+use crate::engine::prefetch::prefetch;
 use crate::engine::weakmap::EphemeronNames;
 use heapscope_snapshot::HeapSnapshot;
 use rustc_hash::FxHashSet;
@@ -61,16 +62,21 @@ impl<'a> Filter<'a> {
 }
 
 /// Breadth-first from the queued nodes. The queue only holds the frontier
-/// (a ring buffer), not every node visited.
+/// (a ring buffer), not every node visited. The queue also tells which nodes
+/// come next: their edge lists are prefetched [`AHEAD`] nodes early and their
+/// targets' distances half as early (each node's `first_edge` entry and type
+/// are prefetched when it is queued).
 fn bfs(snap: &HeapSnapshot, queue: &mut VecDeque<u32>, distances: &mut [i32], filter: &mut Filter) {
     let weak = snap.edge_types.weak;
+    let (first_edge, to) = (&snap.nodes.first_edge, &snap.edges.to);
     while let Some(node) = queue.pop_front() {
+        prefetch_ahead(snap, queue, distances);
         let d = distances[node as usize] + 1;
         for e in snap.edge_range(node) {
             if snap.edges.ty[e] == weak {
                 continue;
             }
-            let child = snap.edges.to[e];
+            let child = to[e];
             if distances[child as usize] != NO_DISTANCE {
                 continue;
             }
@@ -79,6 +85,25 @@ fn bfs(snap: &HeapSnapshot, queue: &mut VecDeque<u32>, distances: &mut [i32], fi
             }
             distances[child as usize] = d;
             queue.push_back(child);
+            prefetch(first_edge, child as usize);
+            prefetch(&snap.nodes.ty, child as usize);
+        }
+    }
+}
+
+/// The prefetches for the nodes queued [`AHEAD`] and `AHEAD / 2` places on.
+#[inline]
+fn prefetch_ahead(snap: &HeapSnapshot, queue: &VecDeque<u32>, distances: &[i32]) {
+    let edges = &snap.edges;
+    if let Some(&u) = queue.get(AHEAD) {
+        let e = snap.nodes.first_edge[u as usize] as usize;
+        prefetch(&edges.to, e);
+        prefetch(&edges.ty, e);
+        prefetch(&edges.name_or_index, e);
+    }
+    if let Some(&u) = queue.get(AHEAD / 2) {
+        for e in snap.edge_range(u).take(8) {
+            prefetch(distances, edges.to[e] as usize);
         }
     }
 }

@@ -11,6 +11,7 @@
 //! tests against a naive implementation.
 
 use crate::engine::bitset::BitSet;
+use crate::engine::prefetch::prefetch;
 use heapscope_snapshot::{HeapSnapshot, SelfSizes};
 
 const UNREACHED: u32 = u32::MAX;
@@ -80,7 +81,7 @@ impl Numbering {
     /// under the root, number 0) and sorts the essential edges met on the way.
     fn dfs(&mut self, g: &DomGraph, start: u32, stack: &mut Vec<(u32, u32)>) {
         self.number(start, 0);
-        stack.push((start, g.first_edge[start as usize]));
+        stack.push((start, self.first_edge_prefetched(g, start)));
         while let Some(top) = stack.last_mut() {
             let (v, mut e) = *top;
             let pv = self.pre[v as usize];
@@ -109,13 +110,27 @@ impl Numbering {
             match next {
                 Some(w) => {
                     self.number(w, pv);
-                    stack.push((w, g.first_edge[w as usize]));
+                    stack.push((w, self.first_edge_prefetched(g, w)));
                 }
                 None => {
                     stack.pop();
                 }
             }
         }
+    }
+
+    /// `v`'s first edge, after asking for the DFS numbers of its first
+    /// targets: the walk reads them next, and on real heaps they lie anywhere
+    /// in memory, so waiting for each in turn would cost one memory latency
+    /// per edge. (Asking for their edge offsets as well measured no faster.)
+    #[inline]
+    fn first_edge_prefetched(&self, g: &DomGraph, v: u32) -> u32 {
+        let start = g.first_edge[v as usize];
+        let end = g.first_edge[v as usize + 1].min(start + 8);
+        for &w in &g.to[start as usize..end as usize] {
+            prefetch(&self.pre, w as usize);
+        }
+        start
     }
 
     fn number(&mut self, v: u32, parent: u32) {
@@ -182,6 +197,10 @@ pub fn dominator_tree_then(g: &DomGraph, scratch_freed: impl FnOnce()) -> Domina
             continue;
         }
         for e in g.first_edge[v] as usize..g.first_edge[v + 1] as usize {
+            // The targets lie anywhere; ask for one some edges ahead.
+            if let Some(&ahead) = g.to.get(e + 16) {
+                prefetch(&pre, ahead as usize);
+            }
             if g.essential.get(e) {
                 // Every essential successor of a reached node is reached.
                 let w = pre[g.to[e] as usize];

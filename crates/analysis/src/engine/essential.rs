@@ -4,6 +4,7 @@
 //! or non-page-owned → page-owned edges).
 
 use crate::engine::bitset::BitSet;
+use crate::engine::prefetch::prefetch;
 use crate::engine::weakmap::EphemeronNames;
 use heapscope_snapshot::HeapSnapshot;
 
@@ -20,10 +21,14 @@ pub fn is_user_root(snap: &HeapSnapshot, node: u32) -> bool {
 
 /// Nodes reachable over non-weak edges from the root's shortcut targets
 /// (the globals) and its `(Document DOM trees)` element targets.
+///
+/// Reachability does not depend on the visiting order, so the walk goes
+/// breadth-first: the queue then tells which nodes come next, and their edge
+/// lists are prefetched [`AHEAD`] nodes early (each node's `first_edge` entry
+/// is prefetched when it is queued).
 pub fn page_owned(snap: &HeapSnapshot) -> BitSet {
-    let n = snap.node_count();
-    let mut flags = BitSet::new(n);
-    let mut stack: Vec<u32> = Vec::new();
+    let mut flags = BitSet::new(snap.node_count());
+    let mut queue: Vec<u32> = Vec::new();
     let et = snap.edge_types;
     for e in snap.edge_range(snap.root) {
         let ty = snap.edges.ty[e];
@@ -35,21 +40,35 @@ pub fn page_owned(snap: &HeapSnapshot) -> BitSet {
         } else if ty != et.shortcut {
             continue;
         }
-        stack.push(to);
-        flags.set(to as usize);
+        if !flags.get(to as usize) {
+            flags.set(to as usize);
+            queue.push(to);
+        }
     }
-    while let Some(v) = stack.pop() {
+    let (first_edge, to, ty) = (&snap.nodes.first_edge, &snap.edges.to, &snap.edges.ty);
+    let mut head = 0;
+    while let Some(&v) = queue.get(head) {
+        if let Some(&u) = queue.get(head + AHEAD) {
+            let e = first_edge[u as usize] as usize;
+            prefetch(to, e);
+            prefetch(ty, e);
+        }
+        head += 1;
         for e in snap.edge_range(v) {
-            let to = snap.edges.to[e];
-            if flags.get(to as usize) || snap.edges.ty[e] == et.weak {
+            let w = to[e];
+            if flags.get(w as usize) || ty[e] == et.weak {
                 continue;
             }
-            stack.push(to);
-            flags.set(to as usize);
+            flags.set(w as usize);
+            queue.push(w);
+            prefetch(first_edge, w as usize);
         }
     }
     flags
 }
+
+/// How many queued nodes ahead a breadth-first walk prefetches edge lists.
+pub const AHEAD: usize = 16;
 
 /// One bit per edge: set when the edge counts for dominators.
 pub fn essential_edges(snap: &HeapSnapshot, ephemerons: &EphemeronNames) -> BitSet {

@@ -20,6 +20,7 @@ pub mod ids;
 pub(crate) mod js;
 pub mod json;
 pub mod names;
+pub(crate) mod prefetch;
 pub mod retainers;
 pub(crate) mod shallow;
 pub(crate) mod weakmap;
