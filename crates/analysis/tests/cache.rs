@@ -11,7 +11,8 @@ use common::devtools::{
 };
 use common::retainers::check_retainers;
 use common::{analyze_path, fixture, oracle_json};
-use heapscope_analysis::cache::{Cache, CacheError, Stored};
+use heapscope_analysis::cache::{AnswerKind, Cache, CacheError, Stored};
+use heapscope_analysis::strings::DuplicateString;
 use heapscope_analysis::{Analysis, Keep};
 use std::path::{Path, PathBuf};
 
@@ -226,6 +227,47 @@ fn the_folder_stays_under_its_cap_and_only_complete_analyses_are_stored() {
     let lean = analyze_path(&a, Keep::ClassTable);
     assert_eq!(
         scratch.cache("lean", u64::MAX).store(&a, &lean).unwrap(),
+        Stored::Skipped
+    );
+}
+
+#[test]
+fn a_remembered_answer_reads_back_equal_and_a_bad_one_is_removed() {
+    let scratch = Scratch::new("answers");
+    let cache = scratch.cache("build-1", u64::MAX);
+    let path = scratch.snapshot("small-a.heapsnapshot.gz");
+    let kind = AnswerKind::DuplicateStrings;
+    let fresh = analyze_path(&path, Keep::Graph).duplicate_strings(2);
+    assert!(fresh.len() > 1, "the fixture has duplicated strings");
+    let none: Option<Vec<DuplicateString>> = cache.answer(&path, kind).unwrap();
+    assert!(none.is_none(), "nothing remembered yet");
+    let Stored::Written { path: file, .. } = cache.store_answer(&path, kind, &fresh).unwrap()
+    else {
+        panic!("not written")
+    };
+    let back: Option<Vec<DuplicateString>> = cache.answer(&path, kind).unwrap();
+    assert_eq!(back.as_ref(), Some(&fresh));
+    // Another build, another kind: not this answer.
+    let other: Option<Vec<DuplicateString>> = scratch
+        .cache("build-2", u64::MAX)
+        .answer(&path, kind)
+        .unwrap();
+    assert!(other.is_none());
+    let packages: Option<Vec<DuplicateString>> = cache.answer(&path, AnswerKind::Packages).unwrap();
+    assert!(packages.is_none());
+    // A flipped byte fails the hash: refused and removed.
+    let len = std::fs::metadata(&file).unwrap().len() as i64;
+    flip(&file, len / 2);
+    let bad: Result<Option<Vec<DuplicateString>>, _> = cache.answer(&path, kind);
+    assert!(matches!(bad, Err(CacheError::Corrupt(_))), "{bad:?}");
+    assert!(!file.exists());
+    // A snapshot too small to cache is not remembered.
+    let small = Cache {
+        min_snapshot_bytes: u64::MAX,
+        ..cache.clone()
+    };
+    assert_eq!(
+        small.store_answer(&path, kind, &fresh).unwrap(),
         Stored::Skipped
     );
 }

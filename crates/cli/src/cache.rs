@@ -2,12 +2,15 @@
 //! `heapscope_analysis::cache`): its settings, from `--no-cache` and the
 //! `HEAPSCOPE_CACHE_*` variables; a lookup before a snapshot is analyzed; and
 //! the entries of the analyses made by this command, written once its output
-//! is out, so that the answer is never later for it.
+//! is out, so that the answer is never later for it; and the answers of the
+//! views that cost more than mapping an analysis, remembered.
 
 use crate::commands::units::parse_size;
 use crate::CliError;
-use heapscope_analysis::cache::{Cache, Stored};
+use heapscope_analysis::cache::{AnswerKind, Cache, Stored};
 use heapscope_analysis::Analysis;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 
@@ -113,4 +116,31 @@ pub fn store_pending() {
             ),
         }
     }
+}
+
+/// The answer of `kind` for the snapshot at `path`: the remembered one, or
+/// else `compute`'s, then remembered (when the cache is on and the snapshot
+/// worth it). A bad or unwritable answer file is said in one line on stderr.
+pub fn remembered<T: Serialize + DeserializeOwned>(
+    path: &str,
+    kind: AnswerKind,
+    compute: impl FnOnce() -> Result<T, CliError>,
+) -> Result<T, CliError> {
+    let Some(cache) = for_snapshot(path) else {
+        return compute();
+    };
+    let mut t = heapscope_analysis::timing::Phases::from_env();
+    match cache.answer(Path::new(path), kind) {
+        Ok(Some(value)) => {
+            t.lap("remembered answer read");
+            return Ok(value);
+        }
+        Ok(None) => {}
+        Err(e) => eprintln!("heapscope: note: {}", e.not_used(path)),
+    }
+    let value = compute()?;
+    if let Err(e) = cache.store_answer(Path::new(path), kind, &value) {
+        eprintln!("heapscope: note: {}", e.not_stored(path));
+    }
+    Ok(value)
 }

@@ -33,11 +33,20 @@ impl Scratch {
         self.dir.join("xdg/heapscope/analyses")
     }
 
-    fn entries(&self) -> Vec<PathBuf> {
+    /// Files in the cache folder whose name ends with `suffix`.
+    fn files(&self, suffix: &str) -> Vec<PathBuf> {
         match std::fs::read_dir(self.cache_dir()) {
-            Ok(dir) => dir.map(|e| e.unwrap().path()).collect(),
+            Ok(dir) => dir
+                .map(|e| e.unwrap().path())
+                .filter(|p| p.to_string_lossy().ends_with(suffix))
+                .collect(),
             Err(_) => Vec::new(),
         }
+    }
+
+    /// The analysis entries.
+    fn entries(&self) -> Vec<PathBuf> {
+        self.files(".analysis")
     }
 
     /// `heapscope ARGS` with the cache in this folder, for snapshots of any size.
@@ -94,7 +103,11 @@ fn every_command_answers_the_same_from_the_cache() {
         vec!["inspect", a, &id, "--json"],
         vec!["dominators", a, "--json"],
         vec!["strings", a, "--json"],
+        vec!["strings", a, "--min-count", "3", "--json"],
+        vec!["strings", a],
         vec!["packages", a, "--json"],
+        vec!["packages", a, "--filter", "^Obj", "--json"],
+        vec!["packages", a],
         vec!["diff", a, b, "--json"],
     ];
     for args in &commands {
@@ -114,6 +127,8 @@ fn every_command_answers_the_same_from_the_cache() {
         "one entry, for small-a: {:?}",
         scratch.entries()
     );
+    // strings and unfiltered packages remember their answers.
+    assert_eq!(scratch.files(".answer").len(), 2, "{:?}", scratch.files(""));
     // diff reads small-b's classes only: not a complete analysis, not cached.
     stdout_of(&scratch.run(&["summary", b]), "summary b");
     assert_eq!(scratch.entries().len(), 2);
@@ -142,19 +157,64 @@ fn a_damaged_entry_is_said_and_rebuilt() {
     damage(&entry);
     let out = scratch.run(&["summary", a, "--json"]);
     assert_eq!(stdout_of(&out, "damaged"), expected);
+    // Rebuilt: the next run maps a good entry, silently.
+    said_once_then_silent(
+        &scratch,
+        &out,
+        "analysis cache not used (corrupt cache entry",
+        &["summary", a, "--json"],
+        &expected,
+    );
+}
+
+/// `out` said `note` in its one stderr line; a run of `args` after it prints
+/// `expected` and nothing on stderr.
+fn said_once_then_silent(
+    scratch: &Scratch,
+    out: &Output,
+    note: &str,
+    args: &[&str],
+    expected: &str,
+) {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
-    assert!(
-        stderr.contains("analysis cache not used (corrupt cache entry"),
-        "{stderr}"
-    );
-    // Rebuilt: the next run maps a good entry, silently.
-    let out = scratch.run(&["summary", a, "--json"]);
-    assert_eq!(stdout_of(&out, "rebuilt"), expected);
-    assert!(
-        out.stderr.is_empty(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    assert!(stderr.contains(note), "{stderr}");
+    let again = scratch.run(args);
+    assert_eq!(stdout_of(&again, "again"), expected);
+    let stderr = String::from_utf8_lossy(&again.stderr);
+    assert!(stderr.is_empty(), "{stderr}");
+}
+
+#[test]
+fn a_remembered_answer_is_used_and_a_damaged_one_said_and_replaced() {
+    let scratch = Scratch::new("answer");
+    let a = scratch.snapshot("small-a.heapsnapshot.gz");
+    let a = a.to_str().unwrap();
+    let args = ["strings", a, "--json"];
+    let expected = stdout_of(&scratch.run(&args), "first");
+    let answer = scratch.files(".strings.answer").pop().expect("an answer");
+    // The remembered answer is what a second run prints: change its payload
+    // (and hash) by hand and the run shows the change.
+    let text = std::fs::read_to_string(&answer).unwrap();
+    let (_, payload) = text.split_once('\n').unwrap();
+    let mut groups: serde_json::Value = serde_json::from_str(payload).unwrap();
+    groups.as_array_mut().unwrap().truncate(1);
+    let payload = groups.to_string();
+    let hash = xxhash_rust::xxh3::xxh3_64(payload.as_bytes());
+    std::fs::write(&answer, format!("HEAPSCOPE-ANSWER {hash:016x}\n{payload}")).unwrap();
+    let out: serde_json::Value =
+        serde_json::from_str(&stdout_of(&scratch.run(&args), "edited")).unwrap();
+    assert_eq!(out["group_count"], 1);
+    // A damaged one is said in one line, not used, and written anew.
+    damage(&answer);
+    let out = scratch.run(&args);
+    assert_eq!(stdout_of(&out, "damaged"), expected);
+    said_once_then_silent(
+        &scratch,
+        &out,
+        "remembered answer fails its hash",
+        &args,
+        &expected,
     );
 }
 

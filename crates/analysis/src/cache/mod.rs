@@ -10,11 +10,15 @@
 //! against its hash when mapped. An entry that does not match, is cut short
 //! or fails a check is removed and the snapshot analyzed again. The folder
 //! is kept under a size cap by removing the entries used least recently.
+//! Views that cost more than mapping the analysis also keep their answers
+//! there (`answers`).
 
+mod answers;
 mod file;
 mod key;
 mod parts;
 
+pub use answers::AnswerKind;
 pub use key::SourceKey;
 
 use crate::Analysis;
@@ -187,13 +191,17 @@ impl Cache {
         }
     }
 
-    /// The entries in the folder.
+    /// The entries in the folder (analyses and remembered answers).
     pub fn entries(&self) -> Vec<Entry> {
         let Ok(dir) = std::fs::read_dir(&self.dir) else {
             return Vec::new();
         };
         dir.filter_map(|e| e.ok())
-            .filter(|e| e.file_name().to_string_lossy().ends_with(".analysis"))
+            .filter(|e| {
+                let name = e.file_name();
+                let name = name.to_string_lossy();
+                name.ends_with(".analysis") || name.ends_with(answers::SUFFIX)
+            })
             .filter_map(|e| {
                 let meta = e.metadata().ok()?;
                 Some(Entry {

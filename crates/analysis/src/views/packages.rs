@@ -9,17 +9,17 @@
 use crate::engine::dominators::DominatedNodes;
 use crate::views::scripts::package_of_path;
 use crate::Analysis;
-use serde::Serialize;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct ClassShare {
     pub name: String,
     pub count: u64,
     pub size: u64,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct PackageRow {
     pub name: String,
     /// Bytes (self sizes) of the objects attributed to the package.
@@ -42,9 +42,9 @@ impl Analysis {
     pub fn package_attribution(&self) -> PackageAttribution {
         let n = self.snap.node_count();
         let mut names: Vec<String> = vec![UNATTRIBUTED.to_string()];
-        let mut index: HashMap<String, u32> = HashMap::new();
+        let mut index: FxHashMap<String, u32> = FxHashMap::default();
         index.insert(UNATTRIBUTED.to_string(), 0);
-        let mut by_script: HashMap<u32, u32> = HashMap::new();
+        let mut by_script: FxHashMap<u32, u32> = FxHashMap::default();
         let mut of_node = vec![0u32; n];
         let tree = DominatedNodes::build(&self.dom, self.snap.root);
         let mut stack: Vec<u32> = vec![self.snap.root];
@@ -87,7 +87,7 @@ impl Analysis {
                 top_classes: Vec::new(),
             })
             .collect();
-        let mut classes: Vec<HashMap<u32, (u64, u64)>> = vec![HashMap::new(); rows.len()];
+        let mut classes: Vec<FxHashMap<u32, (u64, u64)>> = vec![FxHashMap::default(); rows.len()];
         for v in 0..self.snap.node_count() {
             let size = self.snap.nodes.self_size.get(v);
             if size == 0 {

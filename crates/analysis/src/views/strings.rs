@@ -6,10 +6,10 @@
 use crate::engine::names::display_name;
 use crate::Analysis;
 use rustc_hash::FxHashMap;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct DuplicateString {
     pub value: String,
     pub count: u64,

@@ -1,11 +1,12 @@
 //! `heapscope packages`: memory by npm package (rule in README.md).
 
-use crate::load;
 use crate::output::{emit, no_match_line, PrintMode, Rendered, View};
 use crate::CliError;
+use crate::{cache, load};
+use heapscope_analysis::cache::AnswerKind;
 use heapscope_analysis::packages::PackageRow;
 use heapscope_report::{human_bytes, percent, thousands, Align, Table};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -40,9 +41,14 @@ struct Output {
 pub fn run(args: Args) -> Result<Rendered, CliError> {
     let mode = PrintMode::from_json_flag(args.json);
     let filter = load::filter_regex(args.filter.as_deref())?;
-    let analysis = load::analyze_for_queries(&args.file)?;
-    let mut packages =
-        analysis.packages(|class| filter.as_ref().is_none_or(|re| re.is_match(class)));
+    let (total_size, mut packages) = match &filter {
+        None => remembered_packages(&args.file)?,
+        Some(re) => {
+            let analysis = load::analyze_for_queries(&args.file)?;
+            let packages = analysis.packages(|class| re.is_match(class));
+            (analysis.total_size(), packages)
+        }
+    };
     let unmatched_filter = args.filter.filter(|_| packages.is_empty());
     let shown = args
         .limit
@@ -53,10 +59,29 @@ pub fn run(args: Args) -> Result<Rendered, CliError> {
         file: args.file,
         unmatched_filter,
         more,
-        total_size: analysis.total_size(),
+        total_size,
         packages,
     };
     emit(&out, mode)
+}
+
+/// The unfiltered packages, as the analysis cache remembers them (the total
+/// size as its bits, so that it reads back exactly).
+#[derive(Serialize, Deserialize)]
+struct Remembered {
+    total_size_bits: u64,
+    packages: Vec<PackageRow>,
+}
+
+fn remembered_packages(file: &str) -> Result<(f64, Vec<PackageRow>), CliError> {
+    let r = cache::remembered(file, AnswerKind::Packages, || {
+        let analysis = load::analyze_for_queries(file)?;
+        Ok(Remembered {
+            total_size_bits: analysis.total_size().to_bits(),
+            packages: analysis.packages(|_| true),
+        })
+    })?;
+    Ok((f64::from_bits(r.total_size_bits), r.packages))
 }
 
 impl View for Output {

@@ -1,8 +1,9 @@
 //! `heapscope strings`: duplicated string values and the bytes they waste.
 
-use crate::load;
 use crate::output::{emit, PrintMode, Rendered, View};
 use crate::CliError;
+use crate::{cache, load};
+use heapscope_analysis::cache::AnswerKind;
 use heapscope_analysis::strings::DuplicateString;
 use heapscope_report::{human_bytes, thousands, Align, Table};
 use serde::Serialize;
@@ -33,8 +34,14 @@ struct Output {
 
 pub fn run(args: Args) -> Result<Rendered, CliError> {
     let mode = PrintMode::from_json_flag(args.json);
-    let analysis = load::analyze(&args.file)?;
-    let mut strings = analysis.duplicate_strings(args.min_count);
+    // Every group of two or more is remembered; `--min-count` filters them
+    // (the order does not depend on it).
+    let all = cache::remembered(&args.file, AnswerKind::DuplicateStrings, || {
+        Ok(load::analyze(&args.file)?.duplicate_strings(2))
+    })?;
+    let min_count = args.min_count.max(2) as u64;
+    let mut strings: Vec<DuplicateString> =
+        all.into_iter().filter(|s| s.count >= min_count).collect();
     let out_wasted = strings.iter().map(|s| s.wasted_size).sum();
     let group_count = strings.len();
     strings.truncate(
