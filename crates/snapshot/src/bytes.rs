@@ -3,6 +3,7 @@
 //! Values may straddle chunk boundaries; both loops keep their state across them.
 
 use crate::error::{Result, SnapshotError};
+use crate::scan::{scan_numbers, ScanError, ScanState};
 use crate::source::ChunkSource;
 
 pub struct ByteStream {
@@ -586,66 +587,6 @@ impl ByteStream {
     }
 }
 
-/// A number that may continue in the next chunk.
-#[derive(Default, Clone, Copy)]
-struct ScanState {
-    acc: u64,
-    /// Digits of the number being read (0: between numbers).
-    digits: u32,
-}
-
-impl ScanState {
-    fn flush(
-        &mut self,
-        out: &mut Vec<u32>,
-        big: &mut Vec<(usize, u64)>,
-    ) -> std::result::Result<(), ScanError> {
-        let state = std::mem::take(self);
-        if state.digits > 0 {
-            let value = fits(state.acc, state.digits).ok_or(ScanError::TooLarge(0))?;
-            if value == u32::MAX {
-                big.push((out.len(), state.acc));
-            }
-            out.push(value);
-        }
-        Ok(())
-    }
-}
-
-/// Why a number array stopped: a byte that is not part of one (at its
-/// offset), or a number of more than 19 digits (ending there).
-#[derive(Debug, Clone, Copy)]
-enum ScanError {
-    Byte(usize),
-    TooLarge(usize),
-}
-
-impl ScanError {
-    fn shifted(self, by: usize) -> Self {
-        match self {
-            ScanError::Byte(i) => ScanError::Byte(i + by),
-            ScanError::TooLarge(i) => ScanError::TooLarge(i + by),
-        }
-    }
-
-    fn at(self) -> usize {
-        match self {
-            ScanError::Byte(i) | ScanError::TooLarge(i) => i,
-        }
-    }
-}
-
-/// A value read with `digits` digits as its column entry: itself below
-/// 2^32 − 1, else `u32::MAX` (the exact value goes to the side list); None
-/// past 19 digits, which could wrap the 64-bit accumulator.
-#[inline]
-fn fits(acc: u64, digits: u32) -> Option<u32> {
-    match digits <= 19 {
-        true => Some(acc.min(u32::MAX as u64) as u32),
-        false => None,
-    }
-}
-
 /// Below this many bytes a chunk is scanned on one thread.
 const PARALLEL_MIN_BYTES: usize = 1 << 20;
 
@@ -659,54 +600,6 @@ fn split_point(region: &[u8]) -> Option<usize> {
         .iter()
         .position(|&b| b == b',' || is_ws(b))
         .map(|k| mid + k)
-}
-
-/// The integer scanner: any run of digits is a value, `,` and whitespace
-/// separate; anything else stops with its index.
-fn scan_numbers(
-    buf: &[u8],
-    state: &mut ScanState,
-    out: &mut Vec<u32>,
-    big: &mut Vec<(usize, u64)>,
-) -> std::result::Result<(), ScanError> {
-    // Each emitted value needs a separator, and all but the first a digit too.
-    out.reserve(buf.len() / 2 + 2);
-    let mut acc = state.acc;
-    let mut digits = state.digits;
-    let mut len = out.len();
-    let spare = out.spare_capacity_mut();
-    let base = len;
-    for (i, &b) in buf.iter().enumerate() {
-        let d = b.wrapping_sub(b'0');
-        if d < 10 {
-            acc = acc.wrapping_mul(10).wrapping_add(d as u64);
-            digits += 1;
-        } else if b == b',' || is_ws(b) {
-            if digits > 0 {
-                let Some(value) = fits(acc, digits) else {
-                    // SAFETY: the first `len` elements were written above.
-                    unsafe { out.set_len(len) };
-                    return Err(ScanError::TooLarge(i));
-                };
-                if value == u32::MAX {
-                    big.push((len, acc));
-                }
-                spare[len - base].write(value);
-                len += 1;
-                acc = 0;
-                digits = 0;
-            }
-        } else {
-            // SAFETY: the first `len` elements were written above.
-            unsafe { out.set_len(len) };
-            return Err(ScanError::Byte(i));
-        }
-    }
-    // SAFETY: the first `len` elements were written above.
-    unsafe { out.set_len(len) };
-    state.acc = acc;
-    state.digits = digits;
-    Ok(())
 }
 
 /// Why a byte cannot be part of a number array, when a producer may have

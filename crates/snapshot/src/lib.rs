@@ -12,6 +12,7 @@ pub mod meta;
 pub mod persist;
 mod reader;
 mod records;
+mod scan;
 pub mod source;
 pub mod strings;
 pub mod timing;
