@@ -7,6 +7,7 @@ use crate::engine::bitset::BitSet;
 use crate::engine::prefetch::prefetch;
 use crate::engine::weakmap::EphemeronNames;
 use heapscope_snapshot::HeapSnapshot;
+use std::collections::VecDeque;
 
 /// Is `node` the synthetic `(Document DOM trees)` root?
 pub fn is_dom_trees_root(snap: &HeapSnapshot, node: u32) -> bool {
@@ -23,12 +24,13 @@ pub fn is_user_root(snap: &HeapSnapshot, node: u32) -> bool {
 /// (the globals) and its `(Document DOM trees)` element targets.
 ///
 /// Reachability does not depend on the visiting order, so the walk goes
-/// breadth-first: the queue then tells which nodes come next, and their edge
-/// lists are prefetched [`AHEAD`] nodes early (each node's `first_edge` entry
-/// is prefetched when it is queued).
+/// breadth-first: the queue (a ring buffer holding only the frontier) then
+/// tells which nodes come next, and their edge lists are prefetched
+/// [`AHEAD`] nodes early (each node's `first_edge` entry is prefetched when
+/// it is queued).
 pub fn page_owned(snap: &HeapSnapshot) -> BitSet {
     let mut flags = BitSet::new(snap.node_count());
-    let mut queue: Vec<u32> = Vec::new();
+    let mut queue: VecDeque<u32> = VecDeque::new();
     let et = snap.edge_types;
     for e in snap.edge_range(snap.root) {
         let ty = snap.edges.ty[e];
@@ -42,25 +44,23 @@ pub fn page_owned(snap: &HeapSnapshot) -> BitSet {
         }
         if !flags.get(to as usize) {
             flags.set(to as usize);
-            queue.push(to);
+            queue.push_back(to);
         }
     }
     let (first_edge, to, ty) = (&snap.nodes.first_edge, &snap.edges.to, &snap.edges.ty);
-    let mut head = 0;
-    while let Some(&v) = queue.get(head) {
-        if let Some(&u) = queue.get(head + AHEAD) {
+    while let Some(v) = queue.pop_front() {
+        if let Some(&u) = queue.get(AHEAD) {
             let e = first_edge[u as usize] as usize;
             prefetch(to, e);
             prefetch(ty, e);
         }
-        head += 1;
         for e in snap.edge_range(v) {
             let w = to[e];
             if flags.get(w as usize) || ty[e] == et.weak {
                 continue;
             }
             flags.set(w as usize);
-            queue.push(w);
+            queue.push_back(w);
             prefetch(first_edge, w as usize);
         }
     }
