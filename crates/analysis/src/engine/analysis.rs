@@ -3,13 +3,14 @@
 //! shallow-size re-attribution, retainers, distances, class names and
 //! interfaces, dominators, retained sizes), run in two stages on two threads.
 
+use crate::engine::bitset::BitSet;
 use crate::engine::classes::{self, InterfaceDefinition};
 use crate::engine::dominators::{self, DomGraph};
 use crate::engine::retainers::Retainers;
 use crate::engine::{detached, distances, essential, shallow, weakmap};
 use crate::timing;
 use crate::views::summary;
-use heapscope_snapshot::{Column, HeapSnapshot};
+use heapscope_snapshot::{Column, HeapSnapshot, SelfSizes};
 
 /// A snapshot with everything DevTools derives from it at load time.
 pub struct Analysis {
@@ -82,43 +83,13 @@ impl Analysis {
         t.lap("detachedness");
         let mut self_size = std::mem::take(&mut snap.nodes.self_size);
         let mut added = classes::NewStrings::new(&snap);
-        let mut class_name = Vec::new();
-        let mut distances = Vec::new();
-        let (essential, interfaces, reverse) = std::thread::scope(|scope| {
-            let (snap, ephemerons) = (&snap, &ephemerons);
-            let (self_size, distances_out) = (&mut self_size, &mut distances);
-            // Split so that both threads take about as long on every graph
-            // shape measured (bench/shapes.sh): essential edges and distances
-            // are the two long graph walks, so they go to different threads.
-            let side = scope.spawn(move || {
-                let mut t = timing::Phases::from_env();
-                shallow::reattribute(snap, self_size);
-                t.lap("  shallow sizes (side thread)");
-                let retainers = (keep == Keep::GraphAndRetainers).then(|| Retainers::build(snap));
-                t.lap("  reverse index (side thread)");
-                let interfaces = (!lean).then(|| classes::infer_interfaces(snap));
-                t.lap("  infer interfaces (side thread)");
-                if lean {
-                    *distances_out = distances::compute(snap, ephemerons);
-                    t.lap("  distances (side thread)");
-                }
-                (interfaces, retainers)
-            });
-            let essential = essential::essential_edges(snap, ephemerons);
-            t.lap("essential edges");
-            let here = lean.then(|| {
-                let interfaces = classes::infer_interfaces(snap);
-                t.lap("infer interfaces");
-                class_name = classes::class_names(snap, &mut added);
-                classes::apply_interfaces(snap, &mut class_name, &interfaces, &mut added);
-                t.lap("class names");
-                interfaces
-            });
-            let (there, reverse) = side.join().expect("analysis thread panicked");
-            t.lap("(waited for side thread)");
-            let interfaces = here.or(there).unwrap_or_default();
-            (essential, interfaces, reverse)
-        });
+        let StageOne {
+            essential,
+            interfaces,
+            reverse,
+            mut class_name,
+            mut distances,
+        } = stage_one(&snap, &ephemerons, keep, &mut self_size, &mut added, &mut t);
         if lean {
             snap.release_names();
         }
@@ -300,6 +271,70 @@ impl Analysis {
         };
         root as f64 + self.snap.extra_native_bytes
     }
+}
+
+/// What stage 1 of [`Analysis::build`] derives; for class tables also the
+/// class names and distances (else empty, computed in stage 2).
+struct StageOne {
+    essential: BitSet,
+    interfaces: Vec<InterfaceDefinition>,
+    reverse: Option<Retainers>,
+    class_name: Vec<u32>,
+    distances: Vec<i32>,
+}
+
+/// Stage 1 on two threads: essential edges (and for class tables interfaces
+/// and class names) here; shallow sizes, the reverse index if kept, and
+/// either the interfaces or (class tables) the distances on the other. Split
+/// so that both threads take about as long on every graph shape measured
+/// (bench/shapes.sh): essential edges and distances are the two long graph
+/// walks, so they go to different threads.
+fn stage_one(
+    snap: &HeapSnapshot,
+    ephemerons: &weakmap::EphemeronNames,
+    keep: Keep,
+    self_size: &mut SelfSizes,
+    added: &mut classes::NewStrings,
+    t: &mut timing::Phases,
+) -> StageOne {
+    let lean = keep == Keep::ClassTable;
+    std::thread::scope(|scope| {
+        let side = scope.spawn(move || {
+            let mut t = timing::Phases::from_env();
+            shallow::reattribute(snap, self_size);
+            t.lap("  shallow sizes (side thread)");
+            let retainers = (keep == Keep::GraphAndRetainers).then(|| Retainers::build(snap));
+            t.lap("  reverse index (side thread)");
+            let interfaces = (!lean).then(|| classes::infer_interfaces(snap));
+            t.lap("  infer interfaces (side thread)");
+            let mut distances = Vec::new();
+            if lean {
+                distances = distances::compute(snap, ephemerons);
+                t.lap("  distances (side thread)");
+            }
+            (interfaces, retainers, distances)
+        });
+        let essential = essential::essential_edges(snap, ephemerons);
+        t.lap("essential edges");
+        let mut class_name = Vec::new();
+        let here = lean.then(|| {
+            let interfaces = classes::infer_interfaces(snap);
+            t.lap("infer interfaces");
+            class_name = classes::class_names(snap, added);
+            classes::apply_interfaces(snap, &mut class_name, &interfaces, added);
+            t.lap("class names");
+            interfaces
+        });
+        let (there, reverse, distances) = side.join().expect("analysis thread panicked");
+        t.lap("(waited for side thread)");
+        StageOne {
+            essential,
+            interfaces: here.or(there).unwrap_or_default(),
+            reverse,
+            class_name,
+            distances,
+        }
+    })
 }
 
 /// No per-node states when all are unknown (no DOM, as in every Node.js heap).
