@@ -64,6 +64,12 @@ pub fn analyze_for_class_table(path: &str) -> Result<&'static Analysis, CliError
     analyze_with(path, Keep::ClassTable)
 }
 
+/// Like [`analyze`] without the distances (see [`Keep::GraphWithoutDistances`])
+/// unless the analysis is cached, which keeps it all.
+pub fn analyze_without_distances(path: &str) -> Result<&'static Analysis, CliError> {
+    analyze_with(path, Keep::GraphWithoutDistances)
+}
+
 /// Like [`analyze`], with the reverse index built while loading, for commands
 /// that follow retainers.
 pub fn analyze_for_queries(path: &str) -> Result<&'static Analysis, CliError> {
@@ -105,6 +111,7 @@ fn build(path: &str, keep: Keep) -> Result<Analysis, CliError> {
     let analysis = match keep {
         Keep::Graph => Analysis::new(snap),
         Keep::GraphAndRetainers => Analysis::with_reverse_index(snap),
+        Keep::GraphWithoutDistances => Analysis::without_distances(snap),
         Keep::ClassTable => {
             let mut lean = Analysis::for_class_table(snap);
             // Class tables never follow edges: free them before the Summary's arrays.

@@ -42,6 +42,9 @@ pub enum Keep {
     Graph,
     /// The whole graph and the reverse index, built while loading.
     GraphAndRetainers,
+    /// The whole graph without the distances, which stay empty (read as 0):
+    /// for the earlier snapshots of a leak search, which reads none.
+    GraphWithoutDistances,
     /// Only what class tables read: node types, shallow sizes, class names,
     /// distances, dominators, retained sizes, locations and strings. Edge
     /// types and names, node names and ids are freed once class names and
@@ -59,6 +62,12 @@ impl Analysis {
     /// costs no extra time.
     pub fn with_reverse_index(snap: HeapSnapshot) -> Self {
         Self::build(snap, Keep::GraphAndRetainers)
+    }
+
+    /// Like [`Analysis::new`] without the distances: see
+    /// [`Keep::GraphWithoutDistances`].
+    pub fn without_distances(snap: HeapSnapshot) -> Self {
+        Self::build(snap, Keep::GraphWithoutDistances)
     }
 
     /// Everything a class table (the Summary) needs, in less memory: see
@@ -124,6 +133,8 @@ impl Analysis {
                         );
                         t.lap("  class rows (side thread)");
                         (Some(grouped), Vec::new())
+                    } else if keep == Keep::GraphWithoutDistances {
+                        (None, Vec::new())
                     } else {
                         let distances = distances::compute(snap, ephemerons);
                         t.lap("  distances (side thread)");

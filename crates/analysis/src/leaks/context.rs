@@ -1,7 +1,9 @@
 //! What every leak detector reads: the snapshots (checked to come from one
 //! process, in time order), an id index of each earlier snapshot, instance
-//! counts per group in each, and the last snapshot's package attribution.
+//! counts per group in each, the last snapshot's package attribution and
+//! what of it lasts (is reached other than through the stack).
 
+use super::paths::Reachability;
 use super::LeakInputError;
 use crate::ids::IdIndex;
 use crate::packages::PackageAttribution;
@@ -20,28 +22,68 @@ pub struct LeakContext<'a> {
     /// Shallow bytes per group key, per snapshot.
     pub bytes: Vec<FxHashMap<String, u64>>,
     pub packages: PackageAttribution,
+    /// What of the last snapshot is reached, and how.
+    pub reach: Reachability,
     /// The last snapshot's total size (at least 1).
     pub total: f64,
     /// Intervals between snapshots.
     pub intervals: f64,
 }
 
+/// What the leak search reads of an earlier snapshot beside its analysis:
+/// its id index and its counts per group. [`find_leaks`](super::find_leaks)
+/// builds it; a caller that loads snapshots one after another can build it
+/// ahead ([`EarlierSnapshot::of`]) while the next one loads.
+pub struct EarlierSnapshot {
+    ids: IdIndex,
+    counts: FxHashMap<String, u64>,
+    bytes: FxHashMap<String, u64>,
+}
+
+impl EarlierSnapshot {
+    pub fn of(a: &Analysis) -> Self {
+        let (counts, bytes) = counts_by_group(a);
+        EarlierSnapshot {
+            ids: IdIndex::build(&a.snap.nodes.id),
+            counts,
+            bytes,
+        }
+    }
+}
+
 impl<'a> LeakContext<'a> {
-    /// Checks the input, then builds the indexes and counts (package
-    /// attribution, a walk of the last dominator tree, beside the counts).
-    pub fn new(snaps: &'a [&'a Analysis]) -> Result<Self, LeakInputError> {
-        let earlier_ids = earlier_indexes(snaps);
-        check(snaps, &earlier_ids)?;
+    /// Checks the input, then builds what is not in `earlier` yet (one per
+    /// snapshot but the last, each `None` or built from that snapshot):
+    /// package attribution, reachability and the last snapshot's counts on
+    /// three threads.
+    pub fn new(
+        snaps: &'a [&'a Analysis],
+        earlier: Vec<Option<EarlierSnapshot>>,
+    ) -> Result<Self, LeakInputError> {
+        if snaps.len() < 2 {
+            return Err(LeakInputError::TooFew);
+        }
+        let mut earlier_ids = Vec::new();
+        let (mut counts, mut bytes) = (Vec::new(), Vec::new());
+        for e in complete(&snaps[..snaps.len() - 1], earlier) {
+            earlier_ids.push(e.ids);
+            counts.push(e.counts);
+            bytes.push(e.bytes);
+        }
         let last = *snaps.last().expect("checked");
-        let (packages, counts) = std::thread::scope(|scope| {
+        // The check runs beside the rest, which is thrown away if it fails.
+        let (checked, packages, reach, (last_counts, last_bytes)) = std::thread::scope(|scope| {
             let packages = scope.spawn(|| last.package_attribution());
-            let (counts, bytes) = snaps.iter().map(|a| counts_by_group(a)).unzip();
-            (
-                packages.join().expect("package thread panicked"),
-                (counts, bytes),
-            )
+            let reach = scope.spawn(|| Reachability::of(last));
+            let checked = check(snaps, &earlier_ids);
+            let counts = counts_by_group(last);
+            let join = "leak context thread panicked";
+            let (packages, reach) = (packages.join().expect(join), reach.join().expect(join));
+            (checked, packages, reach, counts)
         });
-        let (counts, bytes) = counts;
+        checked?;
+        counts.push(last_counts);
+        bytes.push(last_bytes);
         Ok(LeakContext {
             snaps,
             last,
@@ -49,6 +91,7 @@ impl<'a> LeakContext<'a> {
             counts,
             bytes,
             packages,
+            reach,
             total: last.total_size().max(1.0),
             intervals: (snaps.len() - 1) as f64,
         })
@@ -75,6 +118,26 @@ impl<'a> LeakContext<'a> {
         series.push(measure(self.last, v)?);
         Some(series)
     }
+}
+
+/// `earlier` with what is missing built from `snaps` (two at a time).
+fn complete(snaps: &[&Analysis], earlier: Vec<Option<EarlierSnapshot>>) -> Vec<EarlierSnapshot> {
+    let mut earlier = earlier;
+    earlier.resize_with(snaps.len(), || None);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = snaps
+            .iter()
+            .zip(earlier)
+            .map(|(a, e)| match e {
+                Some(e) => Ok(e),
+                None => Err(scope.spawn(|| EarlierSnapshot::of(a))),
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.unwrap_or_else(|h| h.join().expect("leak context thread panicked")))
+            .collect()
+    })
 }
 
 /// Id indexes of every snapshot but the last, built in parallel.

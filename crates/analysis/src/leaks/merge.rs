@@ -53,9 +53,9 @@ pub fn merge(cx: &LeakContext, candidates: Vec<Candidate>, options: &LeakOptions
     let (groups, objects): (Vec<Candidate>, Vec<Candidate>) =
         candidates.into_iter().partition(|c| c.object.is_none());
     let mut out = join_groups(cx, groups);
-    let reach = Reachability::of(cx.last);
+    let reach = &cx.reach;
     let transient = &reach.transient_roots;
-    out.retain_mut(|w| place_group(cx.last, w, &reach));
+    out.retain_mut(|w| place_group(cx.last, w, reach));
     for candidate in objects {
         let v = candidate.object.expect("object candidate");
         if absorb(cx.last, v, &mut out, transient) {
@@ -500,6 +500,42 @@ mod tests {
             .map(|p| p.node.as_str())
             .collect();
         assert_eq!(tail, ["Item", "(array)", "Array"]);
+    }
+
+    /// What `leaks` does to load faster changes no suspect: the earlier
+    /// snapshots analyzed without distances, their id indexes and counts
+    /// built ahead.
+    #[test]
+    fn earlier_snapshots_without_distances_and_parts_built_ahead_change_nothing() {
+        use crate::leaks::test_graph::module_array_with;
+        use crate::leaks::{find_leaks_with, EarlierSnapshot};
+        let shape = Shape {
+            items: [10, 70, 130],
+            item_size: 1_000,
+            on_stack: false,
+        };
+        let options = LeakOptions {
+            min_bytes: 10_000,
+            min_count: 5,
+        };
+        let full = module_array(shape);
+        let refs: Vec<&Analysis> = full.iter().collect();
+        let plain = find_leaks(&refs, &options).unwrap();
+        let mut lean = module_array_with(shape, Analysis::without_distances);
+        assert!(lean[0].distances.is_empty() && !full[0].distances.is_empty());
+        lean[2] = module_array(shape).pop().unwrap();
+        let refs: Vec<&Analysis> = lean.iter().collect();
+        for ahead in [
+            vec![Some(EarlierSnapshot::of(refs[0]))],
+            vec![None, Some(EarlierSnapshot::of(refs[1]))],
+        ] {
+            let fast = find_leaks_with(&refs, ahead, &options).unwrap();
+            assert_eq!(
+                serde_json::to_string(&fast).unwrap(),
+                serde_json::to_string(&plain).unwrap()
+            );
+        }
+        assert_eq!(plain.suspects.len(), 1);
     }
 
     #[test]

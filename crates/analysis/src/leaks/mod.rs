@@ -32,7 +32,8 @@ use crate::attribution::CodeSite;
 use crate::Analysis;
 use serde::Serialize;
 
-pub use context::LeakContext;
+pub use context::{EarlierSnapshot, LeakContext};
+
 pub use detectors::Candidate;
 
 #[derive(Debug, Clone)]
@@ -245,9 +246,20 @@ pub fn find_leaks(
     snaps: &[&Analysis],
     options: &LeakOptions,
 ) -> Result<LeakReport, LeakInputError> {
+    find_leaks_with(snaps, Vec::new(), options)
+}
+
+/// [`find_leaks`] with what is already built of the earlier snapshots (one
+/// per snapshot but the last, in order; `None` or missing for those not
+/// built yet): see [`EarlierSnapshot`].
+pub fn find_leaks_with(
+    snaps: &[&Analysis],
+    earlier: Vec<Option<EarlierSnapshot>>,
+    options: &LeakOptions,
+) -> Result<LeakReport, LeakInputError> {
     let mut t = crate::timing::Phases::from_env();
-    let cx = LeakContext::new(snaps)?;
-    t.lap("  leaks: checks, id indexes, counts, packages");
+    let cx = LeakContext::new(snaps, earlier)?;
+    t.lap("  leaks: checks, id indexes, counts, packages, reachability");
     let candidates = detectors::run_all(&cx, options);
     t.lap("  leaks: detectors");
     let mut suspects = merge::merge(&cx, candidates, options);

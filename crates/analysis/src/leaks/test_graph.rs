@@ -4,7 +4,7 @@
 //! items every time.
 
 use crate::Analysis;
-use heapscope_snapshot::read_snapshot;
+use heapscope_snapshot::{read_snapshot, HeapSnapshot};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 const META: &str = r#"{"node_fields":["type","name","id","self_size","edge_count","trace_node_id","detachedness"],"node_types":[["hidden","array","string","object","code","closure","regexp","number","native","synthetic","concatenated string","sliced string","symbol","bigint","object shape"],"string","number","number","number","number","number"],"edge_fields":["type","name_or_index","to_node"],"edge_types":[["context","element","property","internal","hidden","shortcut","weak"],"string_or_number","node"],"location_fields":["object_index","script_id","line","column"]}"#;
@@ -61,6 +61,11 @@ impl Graph {
 
     /// The graph read back by the snapshot reader and analyzed.
     pub fn analysis(&self) -> Analysis {
+        Analysis::with_reverse_index(self.snapshot())
+    }
+
+    /// The graph read back by the snapshot reader.
+    pub fn snapshot(&self) -> HeapSnapshot {
         static SEQ: AtomicUsize = AtomicUsize::new(0);
         let mut strings: Vec<String> = vec![String::new()];
         let mut sid = |s: &str| match strings.iter().position(|x| x == s) {
@@ -105,7 +110,7 @@ impl Graph {
         std::fs::write(&path, text).unwrap();
         let snap = read_snapshot(path.to_str().unwrap()).unwrap();
         std::fs::remove_file(&path).unwrap();
-        Analysis::with_reverse_index(snap)
+        snap
     }
 }
 
@@ -124,6 +129,11 @@ pub struct Shape {
 /// (or `(Stack roots)`) → `.list` Array → `elements` store → `Item`s, with
 /// the same ids for the same objects in every snapshot.
 pub fn module_array(shape: Shape) -> Vec<Analysis> {
+    module_array_with(shape, Analysis::with_reverse_index)
+}
+
+/// [`module_array`], each snapshot analyzed by `analyze`.
+pub fn module_array_with(shape: Shape, analyze: fn(HeapSnapshot) -> Analysis) -> Vec<Analysis> {
     shape
         .items
         .iter()
@@ -148,7 +158,7 @@ pub fn module_array(shape: Shape) -> Vec<Analysis> {
                 let item = g.node("object", "Item", 1001 + 2 * k, shape.item_size);
                 g.edge(store, "element", &k.to_string(), item);
             }
-            g.analysis()
+            analyze(g.snapshot())
         })
         .collect()
 }

@@ -45,5 +45,8 @@ pub fn analyze_path(path: &Path, keep: heapscope_analysis::Keep) -> heapscope_an
             heapscope_analysis::Analysis::with_reverse_index(snap)
         }
         heapscope_analysis::Keep::ClassTable => heapscope_analysis::Analysis::for_class_table(snap),
+        heapscope_analysis::Keep::GraphWithoutDistances => {
+            heapscope_analysis::Analysis::without_distances(snap)
+        }
     }
 }

@@ -4,7 +4,9 @@ use crate::load;
 use crate::output::{emit, PrintMode, Rendered, View};
 use crate::CliError;
 use heapscope_analysis::attribution::CodeSite;
-use heapscope_analysis::leaks::{find_leaks, LeakOptions, LeakReport, PathStepOut, Unit};
+use heapscope_analysis::leaks::{
+    find_leaks_with, EarlierSnapshot, LeakOptions, LeakReport, PathStepOut, Unit,
+};
 use heapscope_analysis::Analysis;
 use heapscope_report::{human_bytes, thousands};
 use serde::Serialize;
@@ -81,49 +83,86 @@ pub fn run(args: Args) -> Result<Rendered, CliError> {
 
 /// Loads the snapshots and finds the suspects.
 pub fn find(files: &[String], options: &LeakOptions) -> Result<LeakReport, CliError> {
-    find_in(&load_all(files)?, files, options)
+    load_all(files, Earlier::ForLeaks)?.find(files, options)
 }
 
-/// The suspects in snapshots already loaded (`files` names them in errors).
-pub fn find_in(
-    analyses: &[&'static Analysis],
-    files: &[String],
-    options: &LeakOptions,
-) -> Result<LeakReport, CliError> {
-    find_leaks(analyses, options).map_err(|e| CliError(e.explain(files)))
+/// What the snapshots before the last are loaded with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Earlier {
+    /// What the leak search reads of them: no distances.
+    ForLeaks,
+    /// Everything (a report shows each one's Summary).
+    Full,
 }
 
-/// Loads the snapshots, two at a time (each load leaves a core idle for part
-/// of its dominator pass, which the other fills); the last one with the
-/// reverse index, which the leak analysis walks.
-pub fn load_all(files: &[String]) -> Result<Vec<&'static Analysis>, CliError> {
-    let mut analyses: Vec<&'static Analysis> = Vec::new();
-    for pair in files.chunks(2) {
-        let last_pair = analyses.len() + pair.len() == files.len();
-        let loaded: Vec<Result<&'static Analysis, CliError>> = std::thread::scope(|scope| {
-            let handles: Vec<_> = pair
-                .iter()
-                .enumerate()
-                .map(|(i, f)| {
-                    scope.spawn(move || match last_pair && i + 1 == pair.len() {
-                        true => load::analyze_for_queries(f),
-                        false => load::analyze(f),
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| {
-                    h.join()
-                        .unwrap_or_else(|_| Err(CliError("loader thread panicked".into())))
-                })
-                .collect()
-        });
-        for a in loaded {
-            analyses.push(a?);
-        }
+/// Snapshots loaded for a leak search, with what the search reads of the
+/// earlier ones where it was built while later ones loaded.
+pub struct Series {
+    pub analyses: Vec<&'static Analysis>,
+    earlier: Vec<Option<EarlierSnapshot>>,
+}
+
+impl Series {
+    /// The suspects (`files` names the snapshots in errors).
+    pub fn find(
+        &mut self,
+        files: &[String],
+        options: &LeakOptions,
+    ) -> Result<LeakReport, CliError> {
+        let earlier = std::mem::take(&mut self.earlier);
+        find_leaks_with(&self.analyses, earlier, options).map_err(|e| CliError(e.explain(files)))
     }
-    Ok(analyses)
+}
+
+/// Snapshots loaded at once, at most: each load leaves a core idle for part
+/// of its dominator pass, which the others fill; three keep both cores busy
+/// while adding little to the peak (the analyses are all kept anyway).
+const LOADING_AT_ONCE: usize = 3;
+
+/// Loads the snapshots, [`LOADING_AT_ONCE`] at a time, the last one (the
+/// leak search walks its retainers) first and with the reverse index. Each
+/// earlier one's loader then builds what the leak search reads of it.
+pub fn load_all(files: &[String], earlier: Earlier) -> Result<Series, CliError> {
+    type Loaded = Result<(&'static Analysis, Option<EarlierSnapshot>), CliError>;
+    let n = files.len();
+    let order: Vec<usize> = (0..n).rev().collect();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let slots: Vec<std::sync::Mutex<Option<Loaded>>> = (0..n).map(|_| Default::default()).collect();
+    let load_one = |i: usize| -> Loaded {
+        let f = &files[i];
+        if i + 1 == n {
+            return Ok((load::analyze_for_queries(f)?, None));
+        }
+        let a = match earlier {
+            Earlier::ForLeaks => load::analyze_without_distances(f)?,
+            Earlier::Full => load::analyze(f)?,
+        };
+        Ok((a, Some(EarlierSnapshot::of(a))))
+    };
+    std::thread::scope(|scope| {
+        for _ in 0..LOADING_AT_ONCE.min(n) {
+            scope.spawn(|| {
+                while let Some(&i) =
+                    order.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+                {
+                    let loaded = load_one(i);
+                    *slots[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(loaded);
+                }
+            });
+        }
+    });
+    let mut series = Series {
+        analyses: Vec::with_capacity(n),
+        earlier: Vec::with_capacity(n),
+    };
+    for slot in slots {
+        let loaded = slot.into_inner().unwrap_or_else(|e| e.into_inner());
+        let (a, prepared) =
+            loaded.unwrap_or_else(|| Err(CliError("loader thread panicked".into())))?;
+        series.analyses.push(a);
+        series.earlier.extend(prepared.map(Some));
+    }
+    Ok(series)
 }
 
 pub fn render(report: &LeakReport, files: &[String]) -> String {

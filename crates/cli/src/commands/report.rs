@@ -65,7 +65,9 @@ pub fn run(args: Args) -> Result<Rendered, CliError> {
     let timeline = sorted.timeline.as_deref().map(read_timeline).transpose()?;
     let load = sorted.load.as_deref().map(read_json).transpose()?;
     let recorded_leaks = sorted.leaks.as_deref().map(read_json).transpose()?;
-    let analyses = crate::commands::leaks::load_all(&sorted.snapshots)?;
+    let mut series =
+        crate::commands::leaks::load_all(&sorted.snapshots, crate::commands::leaks::Earlier::Full)?;
+    let analyses = series.analyses.clone();
     let leaks = match recorded_leaks {
         Some(found) => Some(found),
         None if analyses.len() >= 2 => {
@@ -73,7 +75,7 @@ pub fn run(args: Args) -> Result<Rendered, CliError> {
                 min_bytes: args.min_bytes,
                 min_count: args.min_count,
             };
-            let report = crate::commands::leaks::find_in(&analyses, &sorted.snapshots, &options)?;
+            let report = series.find(&sorted.snapshots, &options)?;
             Some(serde_json::to_value(report)?)
         }
         None => None,

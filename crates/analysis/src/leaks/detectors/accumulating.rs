@@ -144,7 +144,7 @@ mod tests {
             on_stack: false,
         });
         let refs: Vec<&Analysis> = snaps.iter().collect();
-        super::detect(&LeakContext::new(&refs).unwrap(), &OPTIONS)
+        super::detect(&LeakContext::new(&refs, Vec::new()).unwrap(), &OPTIONS)
     }
 
     #[test]
@@ -179,7 +179,7 @@ mod tests {
             })
             .collect();
         let refs: Vec<&Analysis> = snaps.iter().collect();
-        let found = super::detect(&LeakContext::new(&refs).unwrap(), &OPTIONS);
+        let found = super::detect(&LeakContext::new(&refs, Vec::new()).unwrap(), &OPTIONS);
         assert!(found.iter().all(|c| c.class != "Item"), "{found:?}");
     }
 

@@ -79,7 +79,7 @@ mod tests {
     fn detect(snaps: &[Analysis]) -> Vec<super::Candidate> {
         let refs: Vec<&Analysis> = snaps.iter().collect();
         let options = LeakOptions::default();
-        super::detect(&LeakContext::new(&refs).unwrap(), &options)
+        super::detect(&LeakContext::new(&refs, Vec::new()).unwrap(), &options)
     }
 
     #[test]

@@ -94,7 +94,7 @@ mod tests {
             min_bytes: 1_000,
             min_count: 5,
         };
-        super::detect(&LeakContext::new(&refs).unwrap(), &options)
+        super::detect(&LeakContext::new(&refs, Vec::new()).unwrap(), &options)
             .into_iter()
             .map(|c| (c.class, c.counts, c.unit))
             .collect()

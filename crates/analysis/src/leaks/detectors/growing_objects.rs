@@ -141,7 +141,7 @@ mod tests {
             on_stack: false,
         });
         let refs: Vec<&Analysis> = snaps.iter().collect();
-        let cx = LeakContext::new(&refs).unwrap();
+        let cx = LeakContext::new(&refs, Vec::new()).unwrap();
         let options = LeakOptions {
             min_bytes: 10_000,
             min_count: 5,

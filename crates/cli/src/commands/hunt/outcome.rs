@@ -142,8 +142,10 @@ pub fn analyze(
         min_bytes: args.min_bytes,
         min_count: args.min_count,
     };
-    let analyses = crate::commands::leaks::load_all(&snapshot_files)?;
-    let leaks = crate::commands::leaks::find_in(&analyses, &snapshot_files, &options)?;
+    let mut series =
+        crate::commands::leaks::load_all(&snapshot_files, crate::commands::leaks::Earlier::Full)?;
+    let leaks = series.find(&snapshot_files, &options)?;
+    let analyses = series.analyses;
     write(
         "leaks.json",
         serde_json::to_string_pretty(&leaks)? + "\n",
