@@ -4,9 +4,9 @@
 
 use crate::engine::js::{json_stringify, utf16_cmp, utf16_len};
 use heapscope_snapshot::HeapSnapshot;
+use rustc_hash::FxHashMap as HashMap;
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
-use std::collections::HashMap;
 
 const MIN_INTERFACE_PROPERTY_COUNT: usize = 1;
 const MAX_INTERFACE_NAME_LENGTH: usize = 120;
@@ -148,7 +148,7 @@ pub fn infer_interfaces(snap: &HeapSnapshot) -> Vec<InterfaceDefinition> {
         order: usize,
     }
     let property = snap.edge_types.property;
-    let mut candidates: HashMap<String, Candidate> = HashMap::new();
+    let mut candidates: HashMap<String, Candidate> = HashMap::default();
     let mut total_objects = 0usize;
     let mut name = String::new();
     for v in 0..snap.node_count() as u32 {
@@ -234,7 +234,7 @@ pub fn apply_interfaces(
     added: &mut NewStrings,
 ) {
     let mut trie: Vec<TrieNode> = vec![TrieNode {
-        next: HashMap::new(),
+        next: HashMap::default(),
         greatest_next: None,
         matched: None,
     }];
@@ -248,7 +248,7 @@ pub fn apply_interfaces(
                 Some(nx) => nx,
                 None => {
                     trie.push(TrieNode {
-                        next: HashMap::new(),
+                        next: HashMap::default(),
                         greatest_next: None,
                         matched: None,
                     });
@@ -289,6 +289,8 @@ pub fn apply_interfaces(
     let property = snap.edge_types.property;
     let mut states: Vec<usize> = Vec::new();
     let mut snapshot_states: Vec<usize> = Vec::new();
+    // Each definition's name, interned when an object first takes it.
+    let mut interned: Vec<Option<u32>> = vec![None; definitions.len()];
     for v in 0..snap.node_count() as u32 {
         if !is_plain_object(snap, v) {
             continue;
@@ -323,7 +325,7 @@ pub fn apply_interfaces(
             }
         }
         classes[v as usize] = if best != FALLBACK {
-            added.intern(&definitions[best.1].name)
+            *interned[best.1].get_or_insert_with(|| added.intern(&definitions[best.1].name))
         } else {
             snap.nodes.name[v as usize]
         };
