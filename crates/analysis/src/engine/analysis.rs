@@ -295,12 +295,11 @@ struct StageOne {
 }
 
 /// Stage 1 on two threads: essential edges (and for class tables interfaces
-/// and class names) here; the reverse index if kept, and either the
-/// interfaces or (class tables) the distances on the other; then the shallow
-/// sizes on whichever thread is free first. Split so that both threads take
-/// about as long on every graph shape measured (bench/shapes.sh): essential
-/// edges and distances are the two long graph walks, so they go to
-/// different threads, and the shallow sizes fill the shorter one.
+/// and class names) here; shallow sizes, the reverse index if kept, and
+/// either the interfaces or (class tables) the distances on the other. Split
+/// so that both threads take about as long on every graph shape measured
+/// (bench/shapes.sh): essential edges and distances are the two long graph
+/// walks, so they go to different threads.
 fn stage_one(
     snap: &HeapSnapshot,
     ephemerons: &weakmap::EphemeronNames,
@@ -310,21 +309,11 @@ fn stage_one(
     t: &mut timing::Phases,
 ) -> StageOne {
     let lean = keep == Keep::ClassTable;
-    // The shallow sizes, for the first thread done with its own part.
-    let shallow_sizes = std::sync::Mutex::new(Some(self_size));
-    let shallow_if_free = |t: &mut timing::Phases, label: &str| {
-        let job = shallow_sizes
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .take();
-        if let Some(sizes) = job {
-            shallow::reattribute(snap, sizes);
-            t.lap(label);
-        }
-    };
     std::thread::scope(|scope| {
-        let side = scope.spawn(|| {
+        let side = scope.spawn(move || {
             let mut t = timing::Phases::from_env();
+            shallow::reattribute(snap, self_size);
+            t.lap("  shallow sizes (side thread)");
             let retainers = (keep == Keep::GraphAndRetainers).then(|| Retainers::build(snap));
             t.lap("  reverse index (side thread)");
             let interfaces = (!lean).then(|| classes::infer_interfaces(snap));
@@ -334,7 +323,6 @@ fn stage_one(
                 distances = distances::compute(snap, ephemerons);
                 t.lap("  distances (side thread)");
             }
-            shallow_if_free(&mut t, "  shallow sizes (side thread)");
             (interfaces, retainers, distances)
         });
         let essential = essential::essential_edges(snap, ephemerons);
@@ -348,7 +336,6 @@ fn stage_one(
             t.lap("class names");
             interfaces
         });
-        shallow_if_free(t, "shallow sizes");
         let (there, reverse, distances) = side.join().expect("analysis thread panicked");
         t.lap("(waited for side thread)");
         StageOne {
