@@ -80,10 +80,11 @@ impl Analysis {
     /// Runs the pipeline in two stages, each on two threads. Stage 1 derives
     /// what reads edge names: essential edges and shallow sizes, interfaces
     /// (and the reverse index if kept); for class tables also the class names
-    /// and distances, after which those columns are freed. Stage 2 computes
-    /// the dominators and retained sizes; otherwise the class names follow on
-    /// this thread and the distances on the other once the dominator pass is
-    /// past its memory peak.
+    /// and the distance walk's plan, after which those columns are freed.
+    /// Stage 2 computes the dominators and retained sizes; for class tables
+    /// the distances are walked on the other thread meanwhile; otherwise the
+    /// class names follow on this thread and the distances on the other once
+    /// the dominator pass is past its memory peak.
     fn build(mut snap: HeapSnapshot, keep: Keep) -> Self {
         let mut t = timing::Phases::from_env();
         let lean = keep == Keep::ClassTable;
@@ -97,42 +98,56 @@ impl Analysis {
             interfaces,
             reverse,
             mut class_name,
-            mut distances,
+            plan,
         } = stage_one(&snap, &ephemerons, keep, &mut self_size, &mut added, &mut t);
         if lean {
             snap.release_names();
         }
         // For class tables the edge targets go once the dominators are known.
-        let targets = match lean {
+        // (Shared with the other thread, which walks the distances over them.)
+        let targets = std::sync::Arc::new(match lean {
             true => std::mem::take(&mut snap.edges.to),
             false => Default::default(),
-        };
+        });
         // The class names' text for the other thread (they are all known).
         let names_so_far = lean.then(|| added.clone());
         let (peak_over, wait_for_peak) = std::sync::mpsc::channel::<()>();
         let (tree, retained, summary_parts, side_distances, late_class_names) =
             std::thread::scope(|scope| {
                 let (snap, ephemerons, names_so_far) = (&snap, &ephemerons, &names_so_far);
-                let (class_name_now, distances_now, sizes) = (&class_name, &distances, &self_size);
+                let (class_name_now, sizes) = (&class_name, &self_size);
+                let (plan, side_targets) = (&plan, targets.clone());
                 // The other thread's work starts once the dominator pass is past
                 // its memory peak: for class tables, grouping the nodes by class;
                 // otherwise the distances.
                 let side = scope.spawn(move || {
                     let mut t = timing::Phases::from_env();
+                    let distances = plan.as_ref().map(|plan| {
+                        let graph = distances::Edges {
+                            first_edge: &snap.nodes.first_edge,
+                            to: &side_targets,
+                            root: snap.root,
+                        };
+                        let distances = distances::walk(plan, &graph);
+                        t.lap("  distances (side thread)");
+                        distances
+                    });
+                    drop(side_targets);
                     // An error only means the main thread is gone; go on regardless.
                     let _ = wait_for_peak.recv();
                     t.lap("  (side thread waited for the dominator peak)");
                     if let Some(names) = names_so_far {
+                        let distances = distances.unwrap_or_default();
                         let name_of = |id| names.text(snap, id);
                         let grouped = summary::group_by_class(
                             snap,
                             sizes,
                             class_name_now,
-                            distances_now,
+                            &distances,
                             &name_of,
                         );
                         t.lap("  class rows (side thread)");
-                        (Some(grouped), Vec::new())
+                        (Some(grouped), distances)
                     } else if keep == Keep::GraphWithoutDistances {
                         (None, Vec::new())
                     } else {
@@ -142,7 +157,7 @@ impl Analysis {
                     }
                 });
                 let graph = DomGraph {
-                    to: if lean { &targets } else { &snap.edges.to },
+                    to: if lean { &targets[..] } else { &snap.edges.to },
                     ..DomGraph::of(snap, &essential)
                 };
                 let tree = dominators::dominator_tree_then(&graph, || {
@@ -186,8 +201,8 @@ impl Analysis {
             });
         if let Some(names) = late_class_names {
             class_name = names;
-            distances = side_distances;
         }
+        let distances = side_distances;
         let retainers = std::sync::OnceLock::new();
         if let Some(r) = reverse {
             let _ = retainers.set(r);
@@ -285,21 +300,20 @@ impl Analysis {
 }
 
 /// What stage 1 of [`Analysis::build`] derives; for class tables also the
-/// class names and distances (else empty, computed in stage 2).
+/// class names (else empty, computed in stage 2) and the distance walk's plan.
 struct StageOne {
     essential: BitSet,
     interfaces: Vec<InterfaceDefinition>,
     reverse: Option<Retainers>,
     class_name: Vec<u32>,
-    distances: Vec<i32>,
+    plan: Option<distances::Plan>,
 }
 
-/// Stage 1 on two threads: essential edges (and for class tables interfaces
-/// and class names) here; shallow sizes, the reverse index if kept, and
-/// either the interfaces or (class tables) the distances on the other. Split
+/// Stage 1 on two threads: essential edges here (and for class tables the
+/// distance walk's plan); shallow sizes on the other, then the reverse index
+/// if kept and the interfaces (and for class tables the class names). Split
 /// so that both threads take about as long on every graph shape measured
-/// (bench/shapes.sh): essential edges and distances are the two long graph
-/// walks, so they go to different threads.
+/// (bench/shapes.sh).
 fn stage_one(
     snap: &HeapSnapshot,
     ephemerons: &weakmap::EphemeronNames,
@@ -316,34 +330,28 @@ fn stage_one(
             t.lap("  shallow sizes (side thread)");
             let retainers = (keep == Keep::GraphAndRetainers).then(|| Retainers::build(snap));
             t.lap("  reverse index (side thread)");
-            let interfaces = (!lean).then(|| classes::infer_interfaces(snap));
+            let interfaces = classes::infer_interfaces(snap);
             t.lap("  infer interfaces (side thread)");
-            let mut distances = Vec::new();
+            let mut class_name = Vec::new();
             if lean {
-                distances = distances::compute(snap, ephemerons);
-                t.lap("  distances (side thread)");
+                class_name = classes::class_names(snap, added);
+                classes::apply_interfaces(snap, &mut class_name, &interfaces, added);
+                t.lap("  class names (side thread)");
             }
-            (interfaces, retainers, distances)
+            (interfaces, retainers, class_name)
         });
         let essential = essential::essential_edges(snap, ephemerons);
         t.lap("essential edges");
-        let mut class_name = Vec::new();
-        let here = lean.then(|| {
-            let interfaces = classes::infer_interfaces(snap);
-            t.lap("infer interfaces");
-            class_name = classes::class_names(snap, added);
-            classes::apply_interfaces(snap, &mut class_name, &interfaces, added);
-            t.lap("class names");
-            interfaces
-        });
-        let (there, reverse, distances) = side.join().expect("analysis thread panicked");
+        let plan = lean.then(|| distances::Plan::build(snap, ephemerons));
+        t.lap("distance plan");
+        let (interfaces, reverse, class_name) = side.join().expect("analysis thread panicked");
         t.lap("(waited for side thread)");
         StageOne {
             essential,
-            interfaces: here.or(there).unwrap_or_default(),
+            interfaces,
             reverse,
             class_name,
-            distances,
+            plan,
         }
     })
 }

@@ -2,140 +2,203 @@
 //! then from the root for what only system roots reach (≥ 100 000 000), with
 //! DevTools' edge filter (sloppy_function_map, map descriptors, WeakMap pairs).
 
+use crate::engine::bitset::BitSet;
 use crate::engine::essential::{is_user_root, AHEAD};
 use crate::engine::js::parse_int;
 use crate::engine::prefetch::prefetch;
 use crate::engine::weakmap::EphemeronNames;
 use heapscope_snapshot::HeapSnapshot;
-use rustc_hash::FxHashSet;
+use rustc_hash::FxHashMap;
 use std::collections::VecDeque;
 
 pub const NO_DISTANCE: i32 = -5;
 pub const BASE_SYSTEM_DISTANCE: i32 = 100_000_000;
 pub const BASE_UNREACHABLE_DISTANCE: i32 = 200_000_000;
 
-struct Filter<'a> {
-    snap: &'a HeapSnapshot,
-    ephemerons: &'a EphemeronNames,
-    pending: FxHashSet<&'a str>,
-    sloppy_function_map: Option<u32>,
+/// What the distance walk needs of the edge names and node names, worked
+/// out beforehand so that the walk itself reads only edge offsets and
+/// targets (and can run after the names are freed): the user roots it
+/// starts from and DevTools' edge filter per edge. The filter is one pass
+/// over the edges: weak edges, `sloppy_function_map` out of native contexts
+/// and map descriptors' every third value are refused outright; a WeakMap
+/// pair's internal edge depends on the walk (the first of its two edges met
+/// is refused, the second taken), so such an edge carries the id of its
+/// pair's shared name part instead.
+pub struct Plan {
+    user_roots: Vec<u32>,
+    refused: BitSet,
+    /// Per edge whose verdict depends on the walk: its pair part id.
+    paired: FxHashMap<usize, u32>,
+    parts: usize,
 }
 
-impl<'a> Filter<'a> {
-    /// DevTools' JSHeapSnapshot distance filter for edge `e` out of `node`.
-    fn accept(&mut self, node: u32, e: usize) -> bool {
-        let snap = self.snap;
-        let nt = snap.node_types;
-        let et = snap.edge_types;
-        let ty = snap.nodes.ty[node as usize];
-        let ety = snap.edges.ty[e];
-        let name = snap.edges.name_or_index[e];
-        if ty == nt.hidden
-            && et.has_string_name(ety)
-            && Some(name) == self.sloppy_function_map
-            && snap.node_name(node) == "system / NativeContext"
-        {
-            return false;
-        }
-        if ty == nt.array && snap.node_name(node) == "(map descriptors)" {
-            let index = if et.has_string_name(ety) {
-                parse_int(snap.strings.get(name))
-            } else {
-                Some(name as i64)
-            };
-            return match index {
-                Some(i) => i < 2 || i % 3 != 1,
-                None => true,
-            };
-        }
-        if ety == et.internal {
-            if let Some(eph) = self.ephemerons.get(name) {
-                let part: &'a str = &eph.duplicated_part;
-                if !self.pending.remove(part) {
-                    self.pending.insert(part);
-                    return false;
+impl Plan {
+    pub fn build(snap: &HeapSnapshot, ephemerons: &EphemeronNames) -> Plan {
+        let ids_of = |text: &str| -> Vec<u32> {
+            (0..snap.strings.len() as u32)
+                .filter(|&i| snap.strings.get(i) == text)
+                .collect()
+        };
+        let native_context = ids_of("system / NativeContext");
+        let map_descriptors = ids_of("(map descriptors)");
+        // The first string of that text only, as DevTools compares.
+        let sloppy = ids_of("sloppy_function_map").first().copied();
+        let (nt, et) = (snap.node_types, snap.edge_types);
+        let mut refused = BitSet::new(snap.edge_count());
+        let mut paired = FxHashMap::default();
+        let mut part_ids: FxHashMap<&str, u32> = FxHashMap::default();
+        for v in 0..snap.node_count() as u32 {
+            let ty = snap.nodes.ty[v as usize];
+            let name = snap.nodes.name[v as usize];
+            let in_context = ty == nt.hidden && native_context.contains(&name);
+            let descriptors = ty == nt.array && map_descriptors.contains(&name);
+            for e in snap.edge_range(v) {
+                let ety = snap.edges.ty[e];
+                let edge_name = snap.edges.name_or_index[e];
+                if ety == et.weak
+                    || (in_context && et.has_string_name(ety) && Some(edge_name) == sloppy)
+                {
+                    refused.set(e);
+                } else if descriptors {
+                    let index = match et.has_string_name(ety) {
+                        true => parse_int(snap.strings.get(edge_name)),
+                        false => Some(edge_name as i64),
+                    };
+                    if matches!(index, Some(i) if i >= 2 && i % 3 == 1) {
+                        refused.set(e);
+                    }
+                } else if ety == et.internal {
+                    if let Some(eph) = ephemerons.get(edge_name) {
+                        let next = part_ids.len() as u32;
+                        let part = *part_ids.entry(&*eph.duplicated_part).or_insert(next);
+                        paired.insert(e, part);
+                    }
                 }
             }
         }
-        true
-    }
-}
-
-/// Breadth-first from the queued nodes. The queue only holds the frontier
-/// (a ring buffer), not every node visited. The queue also tells which nodes
-/// come next: their edge lists are prefetched [`AHEAD`] nodes early and their
-/// targets' distances half as early (each node's `first_edge` entry and type
-/// are prefetched when it is queued).
-fn bfs(snap: &HeapSnapshot, queue: &mut VecDeque<u32>, distances: &mut [i32], filter: &mut Filter) {
-    let weak = snap.edge_types.weak;
-    let (first_edge, to) = (&snap.nodes.first_edge, &snap.edges.to);
-    while let Some(node) = queue.pop_front() {
-        prefetch_ahead(snap, queue, distances);
-        let d = distances[node as usize] + 1;
-        for e in snap.edge_range(node) {
-            if snap.edges.ty[e] == weak {
-                continue;
-            }
-            let child = to[e];
-            if distances[child as usize] != NO_DISTANCE {
-                continue;
-            }
-            if !filter.accept(node, e) {
-                continue;
-            }
-            distances[child as usize] = d;
-            queue.push_back(child);
-            prefetch(first_edge, child as usize);
-            prefetch(&snap.nodes.ty, child as usize);
+        let user_roots = snap
+            .edge_range(snap.root)
+            .map(|e| snap.edges.to[e])
+            .filter(|&to| is_user_root(snap, to))
+            .collect();
+        Plan {
+            user_roots,
+            refused,
+            paired,
+            parts: part_ids.len(),
         }
     }
 }
 
-/// The prefetches for the nodes queued [`AHEAD`] and `AHEAD / 2` places on.
-#[inline]
-fn prefetch_ahead(snap: &HeapSnapshot, queue: &VecDeque<u32>, distances: &[i32]) {
-    let edges = &snap.edges;
-    if let Some(&u) = queue.get(AHEAD) {
-        let e = snap.nodes.first_edge[u as usize] as usize;
-        prefetch(&edges.to, e);
-        prefetch(&edges.ty, e);
-        prefetch(&edges.name_or_index, e);
+/// The walk's view of the graph: edge offsets and targets.
+pub struct Edges<'a> {
+    pub first_edge: &'a [u32],
+    pub to: &'a [u32],
+    pub root: u32,
+}
+
+/// The walk's state: the distances so far, and per WeakMap pair part
+/// whether one of its two edges was met (and refused).
+struct Walk<'a> {
+    plan: &'a Plan,
+    graph: &'a Edges<'a>,
+    distances: Vec<i32>,
+    half_met: Vec<bool>,
+}
+
+impl Walk<'_> {
+    /// DevTools' distance filter for edge `e` (into a node not reached yet).
+    #[inline]
+    fn accept(&mut self, e: usize) -> bool {
+        if self.plan.refused.get(e) {
+            return false;
+        }
+        match self.plan.paired.is_empty() {
+            true => true,
+            false => match self.plan.paired.get(&e) {
+                Some(&part) => {
+                    let met = &mut self.half_met[part as usize];
+                    *met = !*met;
+                    !*met
+                }
+                None => true,
+            },
+        }
     }
-    if let Some(&u) = queue.get(AHEAD / 2) {
-        for e in snap.edge_range(u).take(8) {
-            prefetch(distances, edges.to[e] as usize);
+
+    /// Breadth-first from the queued nodes. The queue only holds the
+    /// frontier (a ring buffer), not every node visited. It also tells which
+    /// nodes come next: their edge lists are prefetched [`AHEAD`] nodes early
+    /// and their targets' distances half as early (each node's `first_edge`
+    /// entry is prefetched when it is queued).
+    fn bfs(&mut self, queue: &mut VecDeque<u32>) {
+        let Edges { first_edge, to, .. } = *self.graph;
+        while let Some(node) = queue.pop_front() {
+            self.prefetch_ahead(queue);
+            let d = self.distances[node as usize] + 1;
+            let range = first_edge[node as usize] as usize..first_edge[node as usize + 1] as usize;
+            for e in range {
+                let child = to[e];
+                if self.distances[child as usize] != NO_DISTANCE || !self.accept(e) {
+                    continue;
+                }
+                self.distances[child as usize] = d;
+                queue.push_back(child);
+                prefetch(first_edge, child as usize);
+            }
+        }
+    }
+
+    /// The prefetches for the nodes queued [`AHEAD`] and `AHEAD / 2` places on.
+    #[inline]
+    fn prefetch_ahead(&self, queue: &VecDeque<u32>) {
+        let Edges { first_edge, to, .. } = *self.graph;
+        if let Some(&u) = queue.get(AHEAD) {
+            prefetch(to, first_edge[u as usize] as usize);
+        }
+        if let Some(&u) = queue.get(AHEAD / 2) {
+            let range = first_edge[u as usize] as usize..first_edge[u as usize + 1] as usize;
+            for e in range.take(8) {
+                prefetch(&self.distances, to[e] as usize);
+            }
         }
     }
 }
 
-pub fn compute(snap: &HeapSnapshot, ephemerons: &EphemeronNames) -> Vec<i32> {
-    let n = snap.node_count();
-    let mut distances = vec![NO_DISTANCE; n];
-    let sloppy_function_map =
-        (0..snap.strings.len() as u32).find(|&i| snap.strings.get(i) == "sloppy_function_map");
-    let mut filter = Filter {
-        snap,
-        ephemerons,
-        pending: FxHashSet::default(),
-        sloppy_function_map,
+/// The distances: from the user roots, then from the root for what only
+/// system roots reach. Reads no names (see [`Plan`]).
+pub fn walk(plan: &Plan, graph: &Edges) -> Vec<i32> {
+    let n = graph.first_edge.len().saturating_sub(1);
+    let mut walk = Walk {
+        plan,
+        graph,
+        distances: vec![NO_DISTANCE; n],
+        half_met: vec![false; plan.parts],
     };
     let mut queue: VecDeque<u32> = VecDeque::new();
-    for e in snap.edge_range(snap.root) {
-        let to = snap.edges.to[e];
-        if is_user_root(snap, to) {
-            distances[to as usize] = 1;
-            queue.push_back(to);
-        }
+    // As DevTools does: a user root met twice is queued twice.
+    for &r in &plan.user_roots {
+        walk.distances[r as usize] = 1;
+        queue.push_back(r);
     }
     let had_user_roots = !queue.is_empty();
-    bfs(snap, &mut queue, &mut distances, &mut filter);
-    distances[snap.root as usize] = if had_user_roots {
-        BASE_SYSTEM_DISTANCE
-    } else {
-        0
+    walk.bfs(&mut queue);
+    walk.distances[graph.root as usize] = match had_user_roots {
+        true => BASE_SYSTEM_DISTANCE,
+        false => 0,
     };
     queue.clear();
-    queue.push_back(snap.root);
-    bfs(snap, &mut queue, &mut distances, &mut filter);
-    distances
+    queue.push_back(graph.root);
+    walk.bfs(&mut queue);
+    walk.distances
+}
+
+/// [`Plan::build`] then [`walk`].
+pub fn compute(snap: &HeapSnapshot, ephemerons: &EphemeronNames) -> Vec<i32> {
+    let graph = Edges {
+        first_edge: &snap.nodes.first_edge,
+        to: &snap.edges.to,
+        root: snap.root,
+    };
+    walk(&Plan::build(snap, ephemerons), &graph)
 }
