@@ -47,6 +47,11 @@ impl Plan {
         let mut refused = BitSet::new(snap.edge_count());
         let mut paired = FxHashMap::default();
         let mut part_ids: FxHashMap<&str, u32> = FxHashMap::default();
+        // A bit per string: whether it names a WeakMap pair's edge.
+        let mut pair_names = BitSet::new(snap.strings.len());
+        for id in ephemerons.names() {
+            pair_names.set(id as usize);
+        }
         for v in 0..snap.node_count() as u32 {
             let ty = snap.nodes.ty[v as usize];
             let name = snap.nodes.name[v as usize];
@@ -67,7 +72,7 @@ impl Plan {
                     if matches!(index, Some(i) if i >= 2 && i % 3 == 1) {
                         refused.set(e);
                     }
-                } else if ety == et.internal {
+                } else if ety == et.internal && pair_names.get(edge_name as usize) {
                     if let Some(eph) = ephemerons.get(edge_name) {
                         let next = part_ids.len() as u32;
                         let part = *part_ids.entry(&*eph.duplicated_part).or_insert(next);

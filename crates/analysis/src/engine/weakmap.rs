@@ -62,6 +62,11 @@ impl EphemeronNames {
     /// The parsed name of an `internal` edge named by string `name`, if it is
     /// an ephemeron (only meaningful for `internal` edges).
     #[inline]
+    /// The string ids that name a WeakMap pair's edge.
+    pub fn names(&self) -> impl Iterator<Item = u32> + '_ {
+        self.by_string.keys().copied()
+    }
+
     pub fn get(&self, name: u32) -> Option<&Ephemeron> {
         if self.by_string.is_empty() {
             return None;
