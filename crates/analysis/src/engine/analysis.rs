@@ -117,44 +117,21 @@ impl Analysis {
                 let (snap, ephemerons, names_so_far) = (&snap, &ephemerons, &names_so_far);
                 let (class_name_now, sizes) = (&class_name, &self_size);
                 let (plan, side_targets) = (&plan, targets.clone());
-                // The other thread's work starts once the dominator pass is past
-                // its memory peak: for class tables, grouping the nodes by class;
-                // otherwise the distances.
                 let side = scope.spawn(move || {
-                    let mut t = timing::Phases::from_env();
-                    let distances = plan.as_ref().map(|plan| {
-                        let graph = distances::Edges {
-                            first_edge: &snap.nodes.first_edge,
-                            to: &side_targets,
-                            root: snap.root,
-                        };
-                        let distances = distances::walk(plan, &graph);
-                        t.lap("  distances (side thread)");
-                        distances
-                    });
-                    drop(side_targets);
-                    // An error only means the main thread is gone; go on regardless.
-                    let _ = wait_for_peak.recv();
-                    t.lap("  (side thread waited for the dominator peak)");
-                    if let Some(names) = names_so_far {
-                        let distances = distances.unwrap_or_default();
-                        let name_of = |id| names.text(snap, id);
-                        let grouped = summary::group_by_class(
-                            snap,
-                            sizes,
-                            class_name_now,
-                            &distances,
-                            &name_of,
-                        );
-                        t.lap("  class rows (side thread)");
-                        (Some(grouped), distances)
-                    } else if keep == Keep::GraphWithoutDistances {
-                        (None, Vec::new())
-                    } else {
-                        let distances = distances::compute(snap, ephemerons);
-                        t.lap("  distances (side thread)");
-                        (None, distances)
-                    }
+                    let peak = SidePeak {
+                        plan,
+                        targets: side_targets,
+                        wait_for_peak,
+                    };
+                    stage_two_side(
+                        snap,
+                        ephemerons,
+                        keep,
+                        peak,
+                        names_so_far,
+                        class_name_now,
+                        sizes,
+                    )
                 });
                 let graph = DomGraph {
                     to: if lean { &targets[..] } else { &snap.edges.to },
@@ -299,6 +276,59 @@ impl Analysis {
     }
 }
 
+/// What the other thread of stage 2 starts from: the distance walk's plan
+/// (class tables) with the edge targets it walks, and the signal that the
+/// dominator pass is past its memory peak.
+struct SidePeak<'a> {
+    plan: &'a Option<distances::Plan>,
+    targets: std::sync::Arc<Column<u32>>,
+    wait_for_peak: std::sync::mpsc::Receiver<()>,
+}
+
+/// The other thread of stage 2, beside the dominator pass. For class tables:
+/// the distances walked at once (over offsets and targets, by the plan),
+/// then, past the dominator peak, the nodes grouped by class. Otherwise,
+/// past the peak, the distances (unless not kept). Returns the class groups
+/// (class tables) and the distances.
+fn stage_two_side(
+    snap: &HeapSnapshot,
+    ephemerons: &weakmap::EphemeronNames,
+    keep: Keep,
+    peak: SidePeak,
+    names_so_far: &Option<classes::NewStrings>,
+    class_name: &[u32],
+    sizes: &SelfSizes,
+) -> (Option<summary::Aggregates>, Vec<i32>) {
+    let mut t = timing::Phases::from_env();
+    let distances = peak.plan.as_ref().map(|plan| {
+        let graph = distances::Edges {
+            first_edge: &snap.nodes.first_edge,
+            to: &peak.targets,
+            root: snap.root,
+        };
+        let distances = distances::walk(plan, &graph);
+        t.lap("  distances (side thread)");
+        distances
+    });
+    drop(peak.targets);
+    // An error only means the main thread is gone; go on regardless.
+    let _ = peak.wait_for_peak.recv();
+    t.lap("  (side thread waited for the dominator peak)");
+    if let Some(names) = names_so_far {
+        let distances = distances.unwrap_or_default();
+        let name_of = |id| names.text(snap, id);
+        let grouped = summary::group_by_class(snap, sizes, class_name, &distances, &name_of);
+        t.lap("  class rows (side thread)");
+        return (Some(grouped), distances);
+    }
+    if keep == Keep::GraphWithoutDistances {
+        return (None, Vec::new());
+    }
+    let distances = distances::compute(snap, ephemerons);
+    t.lap("  distances (side thread)");
+    (None, distances)
+}
+
 /// What stage 1 of [`Analysis::build`] derives; for class tables also the
 /// class names (else empty, computed in stage 2) and the distance walk's plan.
 struct StageOne {
@@ -342,8 +372,11 @@ fn stage_one(
         });
         let essential = essential::essential_edges(snap, ephemerons);
         t.lap("essential edges");
-        let plan = lean.then(|| distances::Plan::build(snap, ephemerons));
-        t.lap("distance plan");
+        let plan = lean.then(|| {
+            let plan = distances::Plan::build(snap, ephemerons);
+            t.lap("distance plan");
+            plan
+        });
         let (interfaces, reverse, class_name) = side.join().expect("analysis thread panicked");
         t.lap("(waited for side thread)");
         StageOne {
