@@ -68,3 +68,28 @@ fn retainers_view_matches_devtools_small_a() {
     let checked = check_retainers(&a, &recorded, "small-a");
     assert!(checked >= 60, "{checked} objects recorded");
 }
+
+#[test]
+fn a_class_table_keeps_only_the_class_names_text() {
+    let full = analyze("small-a.heapsnapshot.gz");
+    let lean = common::analyze_keeping(
+        "small-a.heapsnapshot.gz",
+        heapscope_analysis::Keep::ClassTable,
+    );
+    let class_names: std::collections::HashSet<u32> = full.class_name.iter().copied().collect();
+    // The snapshot's own strings (the analyses append class names after them).
+    let path = fixture("small-a.heapsnapshot.gz");
+    let read = heapscope_snapshot::read_snapshot(path.to_str().unwrap()).unwrap();
+    let mut emptied = 0;
+    for id in 0..read.strings.len() as u32 {
+        let (kept, text) = (lean.snap.strings.get(id), full.snap.strings.get(id));
+        if class_names.contains(&id) {
+            assert_eq!(kept, text, "class name {id}");
+        } else {
+            assert_eq!(kept, "", "string {id} ({text:?}) is no class name");
+            emptied += usize::from(!text.is_empty());
+        }
+    }
+    assert!(emptied > 1000, "{emptied} strings emptied");
+    assert!(lean.snap.strings.text_bytes() * 4 < full.snap.strings.text_bytes());
+}

@@ -173,6 +173,22 @@ impl StringTable {
         self.push_offset();
     }
 
+    /// The same table with every string that `keep` refuses made empty: the
+    /// ids stay valid and keep their text where kept, the rest of the text is
+    /// freed (views that read only some strings, such as class names, hold
+    /// no more).
+    pub fn keep_only(&self, keep: impl Fn(u32) -> bool) -> StringTable {
+        let mut out = StringTable::new();
+        for id in 0..self.len() as u32 {
+            if keep(id) {
+                out.data.to_mut().extend_from_slice(self.get(id).as_bytes());
+            }
+            out.push_offset();
+        }
+        out.shrink_to_fit();
+        out
+    }
+
     pub fn shrink_to_fit(&mut self) {
         self.data.to_mut().shrink_to_fit();
         self.offsets.to_mut().shrink_to_fit();
@@ -182,6 +198,29 @@ impl StringTable {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn keeping_only_some_strings_keeps_their_ids_and_empties_the_rest() {
+        let mut t = StringTable::new();
+        let words = [
+            "alpha",
+            "",
+            "a string longer than two blocks of text",
+            "é",
+            "z",
+        ];
+        for w in words {
+            t.push(w);
+        }
+        let kept = t.keep_only(|id| id % 2 == 0);
+        assert_eq!(kept.len(), words.len());
+        for (id, w) in words.iter().enumerate() {
+            let want = if id % 2 == 0 { *w } else { "" };
+            assert_eq!(kept.get(id as u32), want, "string {id}");
+        }
+        assert_eq!(kept.text_bytes(), 5 + 39 + 1);
+        kept.check().unwrap();
+    }
 
     #[test]
     fn strings_across_offset_blocks_read_back() {

@@ -46,9 +46,10 @@ pub enum Keep {
     /// for the earlier snapshots of a leak search, which reads none.
     GraphWithoutDistances,
     /// Only what class tables read: node types, shallow sizes, class names,
-    /// distances, dominators, retained sizes, locations and strings. Edge
-    /// types and names, node names and ids are freed once class names and
-    /// distances are known, before the dominator pass and its memory peak.
+    /// distances, dominators, retained sizes, locations and the class names'
+    /// text. Edge types and names, node names and ids, and the text of every
+    /// other string are freed once class names and the distance plan are
+    /// known, before the dominator pass and its memory peak.
     ClassTable,
 }
 
@@ -102,6 +103,8 @@ impl Analysis {
         } = stage_one(&snap, &ephemerons, keep, &mut self_size, &mut added, &mut t);
         if lean {
             snap.release_names();
+            keep_class_name_text(&mut snap, &class_name);
+            t.lap("class name text kept");
         }
         // For class tables the edge targets go once the dominators are known.
         // (Shared with the other thread, which walks the distances over them.)
@@ -387,6 +390,20 @@ fn stage_one(
             plan,
         }
     })
+}
+
+/// For class tables: empties every string that is no class name (node names,
+/// property names, string values), so their text is not held through the
+/// dominator pass's memory peak. Ids stay valid.
+fn keep_class_name_text(snap: &mut HeapSnapshot, class_name: &[u32]) {
+    let mut used = BitSet::new(snap.strings.len());
+    for &id in class_name {
+        // Ids past the table are names the analysis added (kept apart).
+        if (id as usize) < snap.strings.len() {
+            used.set(id as usize);
+        }
+    }
+    snap.strings = snap.strings.keep_only(|id| used.get(id as usize));
 }
 
 /// No per-node states when all are unknown (no DOM, as in every Node.js heap).

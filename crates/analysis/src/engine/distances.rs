@@ -46,7 +46,6 @@ impl Plan {
         let (nt, et) = (snap.node_types, snap.edge_types);
         let mut refused = BitSet::new(snap.edge_count());
         let mut paired = FxHashMap::default();
-        let mut part_ids: FxHashMap<&str, u32> = FxHashMap::default();
         // A bit per string: whether it names a WeakMap pair's edge.
         let mut pair_names = BitSet::new(snap.strings.len());
         for id in ephemerons.names() {
@@ -74,9 +73,7 @@ impl Plan {
                     }
                 } else if ety == et.internal && pair_names.get(edge_name as usize) {
                     if let Some(eph) = ephemerons.get(edge_name) {
-                        let next = part_ids.len() as u32;
-                        let part = *part_ids.entry(&*eph.duplicated_part).or_insert(next);
-                        paired.insert(e, part);
+                        paired.insert(e, eph.part);
                     }
                 }
             }
@@ -90,7 +87,7 @@ impl Plan {
             user_roots,
             refused,
             paired,
-            parts: part_ids.len(),
+            parts: ephemerons.part_count(),
         }
     }
 }

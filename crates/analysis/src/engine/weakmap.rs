@@ -7,18 +7,21 @@ use regex::Regex;
 use rustc_hash::FxHashMap;
 
 /// A parsed ephemeron edge name.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 pub struct Ephemeron {
-    /// The text after the leading number, shared by the key's and the table's edge.
-    pub duplicated_part: Box<str>,
+    /// Which pair: the key's and the table's edge of one pair share the text
+    /// after the leading number, and share this id (one per distinct text).
+    pub part: u32,
     /// Id of the WeakMap's table node.
     pub table_id: u64,
 }
 
-/// Ephemeron edge names of one snapshot, parsed once per string id.
+/// Ephemeron edge names of one snapshot, parsed once per string id. (No
+/// text is copied: a heap rich in WeakMaps has a distinct name per entry.)
 #[derive(Debug, Default)]
 pub struct EphemeronNames {
     by_string: FxHashMap<u32, Ephemeron>,
+    parts: usize,
 }
 
 /// The regex's two groups in a name it matched: the leading `\d+` takes
@@ -41,22 +44,28 @@ impl EphemeronNames {
         // Only `internal` edges are looked up by name, so every string that
         // matches may be parsed (there are few).
         let mut by_string = FxHashMap::default();
+        let mut part_ids: FxHashMap<&str, u32> = FxHashMap::default();
         for s in snap.strings.ids_containing(" / part of key (") {
             let name = snap.strings.get(s);
             // `is_match` runs the regex's DFA, many times faster than
             // `captures`; both groups are then found by hand (see `groups`).
             if re.is_match(name) {
                 let (duplicated_part, table) = groups(name);
-                by_string.insert(
-                    s,
-                    Ephemeron {
-                        duplicated_part: duplicated_part.into(),
-                        table_id: table.parse::<u64>().unwrap_or(u64::MAX),
-                    },
-                );
+                let next = part_ids.len() as u32;
+                let part = *part_ids.entry(duplicated_part).or_insert(next);
+                let table_id = table.parse::<u64>().unwrap_or(u64::MAX);
+                by_string.insert(s, Ephemeron { part, table_id });
             }
         }
-        EphemeronNames { by_string }
+        EphemeronNames {
+            by_string,
+            parts: part_ids.len(),
+        }
+    }
+
+    /// How many distinct pair parts there are (part ids are below it).
+    pub fn part_count(&self) -> usize {
+        self.parts
     }
 
     /// The parsed name of an `internal` edge named by string `name`, if it is
