@@ -7,9 +7,13 @@
 #![allow(clippy::needless_range_loop)]
 
 use heapscope_analysis::bitset::BitSet;
-use heapscope_analysis::dominators::{dominator_tree, retained_sizes, DomGraph, DominatedNodes};
+use heapscope_analysis::dominators::{
+    dominator_tree, retained_in_preorder, retained_sizes, DomGraph, DominatedNodes,
+};
 use heapscope_analysis::retainers::{Retainers, NON_ESSENTIAL, SOURCE_MASK};
-use heapscope_analysis::summary::{class_retained_sizes, NO_ROW};
+use heapscope_analysis::summary::{
+    class_retained_sizes, rows_with_class_retained_sizes, Aggregates, ClassRow, NO_ROW,
+};
 use heapscope_snapshot::SelfSizes;
 use proptest::prelude::*;
 
@@ -305,7 +309,7 @@ proptest! {
         prop_assert_eq!(&ours, &dataflow(&g, &ret, root));
         // Retained sizes: each node's size plus the sizes of the nodes it dominates.
         let sizes: Vec<u32> = (0..n as u32).map(|v| v * 7 + 1).collect();
-        let retained = retained_sizes(&SelfSizes::from_small(sizes.clone()), &tree, root as u32);
+        let retained = retained_sizes(&SelfSizes::from_small(sizes.clone()), &tree);
         for v in 0..n {
             let mut expect = 0u64;
             for w in 0..n {
@@ -367,11 +371,32 @@ proptest! {
         let dg = DomGraph { node_count: n, root: root as u32, first_edge: &g.first_edge, to: &g.to, essential: &g.essential };
         let tree = dominator_tree(&dg);
         let sizes: Vec<u32> = (0..n as u32).map(|v| v * 7 + 1).collect();
-        let retained = retained_sizes(&SelfSizes::from_small(sizes.clone()), &tree, root as u32);
+        let retained = retained_sizes(&SelfSizes::from_small(sizes.clone()), &tree);
         // Three rows; pick 3 and 4 mean no row.
         let rows: Vec<u32> = (0..n).map(|v| if picks[v] < 3 { picks[v] } else { NO_ROW }).collect();
         let children = DominatedNodes::build(&tree.dom, root as u32);
         let ours = class_retained_sizes(&children, root as u32, &rows, &retained, 3);
-        prop_assert_eq!(ours, naive_class_sizes(&tree.dom, root, &rows, &retained, 3));
+        let naive = naive_class_sizes(&tree.dom, root, &rows, &retained, 3);
+        prop_assert_eq!(&ours, &naive);
+        // The same walk in the dominator pass's preorder numbering.
+        prop_assert_eq!(tree.preorder[0] as usize, root);
+        for i in 1..n {
+            let d = tree.idom_in_preorder[i] as usize;
+            prop_assert!(d < i, "a dominator comes first");
+            prop_assert_eq!(tree.preorder[d], tree.dom[tree.preorder[i] as usize]);
+        }
+        let in_preorder = retained_in_preorder(&SelfSizes::from_small(sizes.clone()), &tree);
+        for i in 0..n {
+            prop_assert_eq!(in_preorder[i], retained[tree.preorder[i] as usize]);
+        }
+        let row = |name: &str| ClassRow {
+            class_key: name.into(), name: name.into(), count: 0, self_size: 0,
+            retained_size: 0, distance: 0, max_distance: 0,
+        };
+        let grouped = Aggregates { rows: vec![row("a"), row("b"), row("c")], node_row: rows.clone() };
+        let children = DominatedNodes::build(&tree.idom_in_preorder, 0);
+        let found = rows_with_class_retained_sizes(grouped, &tree, &children, &in_preorder);
+        let found: Vec<u64> = found.iter().map(|r| r.retained_size).collect();
+        prop_assert_eq!(found, naive);
     }
 }

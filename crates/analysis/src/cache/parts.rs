@@ -64,7 +64,7 @@ pub fn take(scalars: Scalars, source: &mut impl ColumnSource) -> Result<Analysis
         class_name: source.take("analysis.class_name")?,
         interfaces: scalars.interfaces,
         retainers,
-        summary_parts: None,
+        summary_rows: None,
         summary: scalars.summary.into(),
         snap,
     };

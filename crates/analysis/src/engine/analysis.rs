@@ -28,8 +28,9 @@ pub struct Analysis {
     /// Class name per node, as a string id.
     pub class_name: Column<u32>,
     pub interfaces: Vec<InterfaceDefinition>,
-    /// Built while loading for [`Keep::ClassTable`] (else on first use).
-    pub(crate) summary_parts: Option<summary::SummaryParts>,
+    /// The class rows with class retained sizes (unsorted), built while
+    /// loading for [`Keep::ClassTable`] (else the Summary builds them).
+    pub(crate) summary_rows: Option<Vec<summary::ClassRow>>,
     /// The Summary, once built (or as an analysis cache stored it).
     pub(crate) summary: std::sync::OnceLock<summary::Summary>,
 }
@@ -115,7 +116,7 @@ impl Analysis {
         // The class names' text for the other thread (they are all known).
         let names_so_far = lean.then(|| added.clone());
         let (peak_over, wait_for_peak) = std::sync::mpsc::channel::<()>();
-        let (tree, retained, summary_parts, side_distances, late_class_names) =
+        let (tree, retained, summary_rows, side_distances, late_class_names) =
             std::thread::scope(|scope| {
                 let (snap, ephemerons, names_so_far) = (&snap, &ephemerons, &names_so_far);
                 let (class_name_now, sizes) = (&class_name, &self_size);
@@ -146,16 +147,18 @@ impl Analysis {
                 drop(targets);
                 drop(essential);
                 t.lap("dominators");
+                // In the dominator pass's preorder numbering (see DominatorTree).
                 let (retained, children) = std::thread::scope(|inner| {
                     let children = lean.then(|| {
                         inner.spawn(|| {
                             let mut t = timing::Phases::from_env();
-                            let children = dominators::DominatedNodes::build(&tree.dom, snap.root);
+                            let idom = &tree.idom_in_preorder;
+                            let children = dominators::DominatedNodes::build(idom, 0);
                             t.lap("  dominated nodes (third thread)");
                             children
                         })
                     });
-                    let retained = dominators::retained_sizes(sizes, &tree, snap.root);
+                    let retained = dominators::retained_in_preorder(sizes, &tree);
                     t.lap("retained sizes");
                     let children = children.map(|c| c.join().expect("analysis thread panicked"));
                     (retained, children)
@@ -168,13 +171,21 @@ impl Analysis {
                 });
                 let (grouped, side_distances) = side.join().expect("analysis thread panicked");
                 t.lap("(waited for side thread)");
-                let summary_parts = grouped
-                    .zip(children)
-                    .map(|(grouped, children)| summary::SummaryParts { grouped, children });
+                // The retained sizes go back to node order beside the class walk.
+                let (summary_rows, retained) = std::thread::scope(|inner| {
+                    let by_node = inner.spawn(|| dominators::to_node_order(&retained, &tree));
+                    let rows = grouped.zip(children).map(|(grouped, children)| {
+                        summary::rows_with_class_retained_sizes(
+                            grouped, &tree, &children, &retained,
+                        )
+                    });
+                    (rows, by_node.join().expect("analysis thread panicked"))
+                });
+                t.lap("class retained sizes, retained sizes by node");
                 (
                     tree,
                     retained,
-                    summary_parts,
+                    summary_rows,
                     side_distances,
                     late_class_names,
                 )
@@ -198,7 +209,7 @@ impl Analysis {
             retained: retained.into(),
             class_name: class_name.into(),
             interfaces,
-            summary_parts,
+            summary_rows,
             summary: Default::default(),
         }
     }
@@ -228,7 +239,7 @@ impl Analysis {
             retained: Column::new(),
             class_name: class_name.into(),
             interfaces,
-            summary_parts: None,
+            summary_rows: None,
             summary: Default::default(),
         }
     }
