@@ -147,22 +147,7 @@ impl Analysis {
                 drop(targets);
                 drop(essential);
                 t.lap("dominators");
-                // In the dominator pass's preorder numbering (see DominatorTree).
-                let (retained, children) = std::thread::scope(|inner| {
-                    let children = lean.then(|| {
-                        inner.spawn(|| {
-                            let mut t = timing::Phases::from_env();
-                            let idom = &tree.idom_in_preorder;
-                            let children = dominators::DominatedNodes::build(idom, 0);
-                            t.lap("  dominated nodes (third thread)");
-                            children
-                        })
-                    });
-                    let retained = dominators::retained_in_preorder(sizes, &tree);
-                    t.lap("retained sizes");
-                    let children = children.map(|c| c.join().expect("analysis thread panicked"));
-                    (retained, children)
-                });
+                let (retained, children) = retained_in_preorder(&tree, sizes, lean, &mut t);
                 let late_class_names = (!lean).then(|| {
                     let mut names = classes::class_names(snap, &mut added);
                     classes::apply_interfaces(snap, &mut names, &interfaces, &mut added);
@@ -171,16 +156,8 @@ impl Analysis {
                 });
                 let (grouped, side_distances) = side.join().expect("analysis thread panicked");
                 t.lap("(waited for side thread)");
-                // The retained sizes go back to node order beside the class walk.
-                let (summary_rows, retained) = std::thread::scope(|inner| {
-                    let by_node = inner.spawn(|| dominators::to_node_order(&retained, &tree));
-                    let rows = grouped.zip(children).map(|(grouped, children)| {
-                        summary::rows_with_class_retained_sizes(
-                            grouped, &tree, &children, &retained,
-                        )
-                    });
-                    (rows, by_node.join().expect("analysis thread panicked"))
-                });
+                let (summary_rows, retained) =
+                    class_rows_and_retained_by_node(&tree, &retained, grouped.zip(children));
                 t.lap("class retained sizes, retained sizes by node");
                 (
                     tree,
@@ -341,6 +318,48 @@ fn stage_two_side(
     let distances = distances::compute(snap, ephemerons);
     t.lap("  distances (side thread)");
     (None, distances)
+}
+
+/// Stage 2 after the dominators: the retained sizes by preorder position
+/// (see [`dominators::DominatorTree`]) and, for class tables, the dominator
+/// tree's child lists in that numbering, built on another thread meanwhile.
+fn retained_in_preorder(
+    tree: &dominators::DominatorTree,
+    sizes: &SelfSizes,
+    lean: bool,
+    t: &mut timing::Phases,
+) -> (Vec<u64>, Option<dominators::DominatedNodes>) {
+    std::thread::scope(|inner| {
+        let children = lean.then(|| {
+            inner.spawn(|| {
+                let mut t = timing::Phases::from_env();
+                let children = dominators::DominatedNodes::build(&tree.idom_in_preorder, 0);
+                t.lap("  dominated nodes (third thread)");
+                children
+            })
+        });
+        let retained = dominators::retained_in_preorder(sizes, tree);
+        t.lap("retained sizes");
+        let children = children.map(|c| c.join().expect("analysis thread panicked"));
+        (retained, children)
+    })
+}
+
+/// The class rows with their class retained sizes (for class tables: the
+/// rows grouped by the other thread, with the child lists in preorder
+/// numbering), and beside that walk the retained sizes back in node order.
+fn class_rows_and_retained_by_node(
+    tree: &dominators::DominatorTree,
+    retained: &[u64],
+    parts: Option<(summary::Aggregates, dominators::DominatedNodes)>,
+) -> (Option<Vec<summary::ClassRow>>, Vec<u64>) {
+    std::thread::scope(|inner| {
+        let by_node = inner.spawn(|| dominators::to_node_order(retained, tree));
+        let rows = parts.map(|(grouped, children)| {
+            summary::rows_with_class_retained_sizes(grouped, tree, &children, retained)
+        });
+        (rows, by_node.join().expect("analysis thread panicked"))
+    })
 }
 
 /// What stage 1 of [`Analysis::build`] derives; for class tables also the
