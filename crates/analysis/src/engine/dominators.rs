@@ -181,7 +181,7 @@ pub fn dominator_tree_then(g: &DomGraph, scratch_freed: impl FnOnce()) -> Domina
     drop(stack);
     let Numbering {
         pre,
-        mut vertex,
+        vertex,
         parent,
         mut label,
         mut first,
@@ -260,7 +260,23 @@ pub fn dominator_tree_then(g: &DomGraph, scratch_freed: impl FnOnce()) -> Domina
     drop(slots);
     scratch_freed();
 
-    // --- Immediate dominators by nearest common ancestor; semidominators
+    let tree = immediate_dominators(g, vertex, parent, first);
+    t.lap("    idom");
+    tree
+}
+
+/// The last step of [`dominator_tree_then`]: immediate dominators by nearest
+/// common ancestor from the DFS parents and the semidominators (held in
+/// `first[i + 1]`, see there), then the tree by node and by preorder position,
+/// with the unreached nodes completing the order.
+fn immediate_dominators(
+    g: &DomGraph,
+    mut vertex: Vec<u32>,
+    parent: Vec<u32>,
+    mut first: Vec<u32>,
+) -> DominatorTree {
+    let (n, root, reached) = (g.node_count, g.root, vertex.len());
+    // The semidominators
     // (`first[i + 1]`) become immediate dominators (`idom[i]`) in place.
     let idom = &mut first[1..];
     idom[0] = 0;
@@ -293,7 +309,6 @@ pub fn dominator_tree_then(g: &DomGraph, scratch_freed: impl FnOnce()) -> Domina
             vertex.push(v);
         }
     }
-    t.lap("    idom");
     DominatorTree {
         dom,
         preorder: vertex,
