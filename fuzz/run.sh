@@ -7,7 +7,10 @@
 # cut from the fixtures by make-seeds.py) and, with FUZZ_FIXTURES=1, from the
 # repository's fixtures, decompressed into fuzz/fixtures/. A crash leaves its
 # input in fuzz/artifacts/TARGET/ and makes the script exit 1. One line per
-# target at the end: executions, time, crashes.
+# target at the end: executions, time, crashes. FUZZ_SEED=N fixes libFuzzer's
+# seed (CI sets it: on a fresh corpus the run is then the same inputs in the
+# same order, a prefix of a longer run with that seed made before landing;
+# without it every run searches somewhere new).
 set -euo pipefail
 cd "$(dirname "$0")"
 seconds="${1:-60}"
@@ -69,7 +72,8 @@ for t in "${targets[@]}"; do
   # allocation over 512 MB (a header's counts must not allocate up front).
   if cargo +nightly fuzz run -O -a "$t" "${dirs[@]}" -- \
     -max_total_time="$seconds" -max_len="$max_len" -rss_limit_mb=2048 -malloc_limit_mb=512 \
-    -timeout=20 -print_final_stats=1 -artifact_prefix="artifacts/$t/" >"$log" 2>&1; then
+    -timeout=20 -print_final_stats=1 -artifact_prefix="artifacts/$t/" \
+    ${FUZZ_SEED:+-seed="$FUZZ_SEED"} >"$log" 2>&1; then
     result=ok
   else
     result="CRASH (input in fuzz/artifacts/$t/, log in fuzz/$log)"

@@ -153,6 +153,18 @@ impl ByteStream {
         Ok(())
     }
 
+    /// Consumes the bytes that match `prefix` from here; true when all do
+    /// (across chunks: for an error's hint, so what it consumed is gone).
+    pub fn skip_prefix(&mut self, prefix: &[u8]) -> Result<bool> {
+        for &want in prefix {
+            match self.peek()? {
+                Some(b) if b == want => self.pos += 1,
+                _ => return Ok(false),
+            }
+        }
+        Ok(true)
+    }
+
     /// Skips whitespace and returns the next byte without consuming it.
     pub fn peek_non_ws(&mut self) -> Result<Option<u8>> {
         loop {

@@ -428,20 +428,30 @@ impl Parser {
         }
     }
 
+    /// The error for text that does not open with '{' (its first byte `b`),
+    /// with a hint when decompressed text starts as compressed input does.
+    fn not_a_snapshot(&mut self, b: u8) -> SnapshotError {
+        let mut error = self.s.error(format!(
+            "not a heap snapshot: expected '{{' (a JSON object), found {}",
+            crate::bytes::show_byte(b)
+        ));
+        let magic: &[u8] = match b {
+            0x1f => &source::GZIP_MAGIC,
+            0x28 => &source::ZSTD_MAGIC,
+            _ => return error,
+        };
+        let at_start = self.s.offset() == 0;
+        if self.s.compressed() && at_start && self.s.skip_prefix(magic).unwrap_or(false) {
+            error.message.push_str(" (compressed twice?)");
+        }
+        error
+    }
+
     fn parse(&mut self) -> Result<HeapSnapshot> {
         self.s.skip_bom()?;
         match self.s.peek_non_ws()? {
             Some(b'{') => {}
-            Some(b) => {
-                let twice = match b {
-                    0x1f | 0x28 if self.s.compressed() => " (compressed twice?)",
-                    _ => "",
-                };
-                return Err(self.s.error(format!(
-                    "not a heap snapshot: expected '{{' (a JSON object), found {}{twice}",
-                    crate::bytes::show_byte(b)
-                )));
-            }
+            Some(b) => return Err(self.not_a_snapshot(b)),
             None => {
                 return Err(self
                     .s

@@ -14,6 +14,11 @@ use std::thread::JoinHandle;
 /// smaller chunks serve small inputs and the tests of values cut by chunks).
 pub const CHUNK_BYTES: usize = 4 << 20;
 
+/// The first bytes of a gzip stream.
+pub const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+/// The first bytes of a zstd frame.
+pub const ZSTD_MAGIC: [u8; 4] = [0x28, 0xb5, 0x2f, 0xfd];
+
 /// Compression detected from the first bytes of the input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Compression {
@@ -105,9 +110,9 @@ pub fn open_reader(
     if got == 0 {
         return Err(err("file is empty, expected a heap snapshot (JSON)".into()));
     }
-    let compression = if got >= 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+    let compression = if magic[..got].starts_with(&GZIP_MAGIC) {
         Compression::Gzip
-    } else if got == 4 && magic == [0x28, 0xb5, 0x2f, 0xfd] {
+    } else if magic[..got].starts_with(&ZSTD_MAGIC) {
         Compression::Zstd
     } else {
         Compression::None

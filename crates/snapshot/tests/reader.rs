@@ -492,6 +492,31 @@ fn a_file_compressed_twice_is_refused_clearly() {
     }
 }
 
+/// Found by the `reader_framed` fuzz target in CI: text that opens with the
+/// first byte of a zstd frame or of a gzip stream, but not the rest of its
+/// magic, is no file compressed twice: framed or plain, one error.
+#[test]
+fn a_compression_magic_byte_alone_is_no_second_framing() {
+    for text in [&b"(.{}"[..], b"(\xb5/x{}", b"\x1f{}", b"\x1f\x8c{}"] {
+        let plain = read_snapshot_bytes("plain", text, ReadOptions::default())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            plain.contains("not a heap snapshot: expected '{'"),
+            "{plain}"
+        );
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        std::io::Write::write_all(&mut gz, text).unwrap();
+        let framed = [gz.finish().unwrap(), zstd::encode_all(text, 1).unwrap()];
+        for bytes in framed {
+            let e = read_snapshot_bytes("plain", &bytes, ReadOptions::default())
+                .unwrap_err()
+                .to_string();
+            assert_eq!(e, plain, "{text:?}");
+        }
+    }
+}
+
 /// Found by the `reader` and `reader_framed` fuzz targets: the error must
 /// not depend on the size of the chunks the text is read in. A garbled
 /// gzip stream gave its checksum error, or a JSON error in the text it
