@@ -254,32 +254,12 @@ impl ByteStream {
             first_vals.clear();
             first_vals.append(carry);
             second_vals.clear();
-            let split = split_point(region);
-            let (scan_a, scan_b) = match split {
-                Some(mid) => {
-                    let (a, b) = region.split_at(mid);
-                    let mut state_b = ScanState::default();
-                    let res_b = std::thread::scope(|scope| {
-                        let handle = scope
-                            .spawn(|| scan_numbers(b, &mut state_b, &mut second_vals, &mut big_b));
-                        let res_a = scan_numbers(a, &mut state, &mut first_vals, &mut big_a);
-                        (res_a, handle.join().unwrap_or(Err(ScanError::Byte(0))))
-                    });
-                    let mut res_a = res_b.0;
-                    if res_a.is_ok() {
-                        // `b` starts with a separator, so `a` ends on a complete value.
-                        res_a = state
-                            .flush(&mut first_vals, &mut big_a)
-                            .map_err(|e| e.shifted(mid));
-                        state = state_b;
-                    }
-                    (res_a, res_b.1.map_err(|e| e.shifted(mid)))
-                }
-                None => (
-                    scan_numbers(region, &mut state, &mut first_vals, &mut big_a),
-                    Ok(()),
-                ),
-            };
+            let (scan_a, scan_b) = scan_in_halves(
+                region,
+                &mut state,
+                [&mut first_vals, &mut second_vals],
+                [&mut big_a, &mut big_b],
+            );
             let consumed = region.len();
             if scan_a.is_err() {
                 // The second half lies after the error: its values count for nothing.
@@ -307,19 +287,9 @@ impl ByteStream {
                     return Err(self.error(m));
                 }
                 self.pos += e.at().min(region.len());
-                let index = emitted;
-                let what = match e {
-                    ScanError::Byte(i) => format!(
-                        "expected a digit, ',' or ']' in a number array, found {}{}",
-                        show_byte(region[i]),
-                        not_an_unsigned_integer(region[i])
-                    ),
-                    ScanError::TooLarge(_) => "a number has more than 19 digits \
-                         (heapscope reads values up to 9,999,999,999,999,999,999)"
-                        .to_string(),
-                };
+                let what = scan_error_text(e, region);
                 return Err(self.error(match layout {
-                    Some(layout) => format!("{}: {what}", layout.name(index)),
+                    Some(layout) => format!("{}: {what}", layout.name(emitted)),
                     None => what,
                 }));
             }
@@ -601,6 +571,54 @@ impl ByteStream {
 
 /// Below this many bytes a chunk is scanned on one thread.
 const PARALLEL_MIN_BYTES: usize = 1 << 20;
+
+/// Scans `region` in two halves on two threads when it is large (values
+/// into `vals[0]` then `vals[1]`, large ones into `big`), else on this one;
+/// `state` carries a number cut at the region's end. The errors are offsets
+/// in `region`; the second half's counts for nothing after the first's.
+fn scan_in_halves(
+    region: &[u8],
+    state: &mut ScanState,
+    vals: [&mut Vec<u32>; 2],
+    big: [&mut Vec<(usize, u64)>; 2],
+) -> (
+    std::result::Result<(), ScanError>,
+    std::result::Result<(), ScanError>,
+) {
+    let [first_vals, second_vals] = vals;
+    let [big_a, big_b] = big;
+    let Some(mid) = split_point(region) else {
+        return (scan_numbers(region, state, first_vals, big_a), Ok(()));
+    };
+    let (a, b) = region.split_at(mid);
+    let mut state_b = ScanState::default();
+    let (res_a, res_b) = std::thread::scope(|scope| {
+        let handle = scope.spawn(|| scan_numbers(b, &mut state_b, second_vals, big_b));
+        let res_a = scan_numbers(a, state, first_vals, big_a);
+        (res_a, handle.join().unwrap_or(Err(ScanError::Byte(0))))
+    });
+    let mut res_a = res_a;
+    if res_a.is_ok() {
+        // `b` starts with a separator, so `a` ends on a complete value.
+        res_a = state.flush(first_vals, big_a).map_err(|e| e.shifted(mid));
+        *state = state_b;
+    }
+    (res_a, res_b.map_err(|e| e.shifted(mid)))
+}
+
+/// What a scan error in `region` says.
+fn scan_error_text(e: ScanError, region: &[u8]) -> String {
+    match e {
+        ScanError::Byte(i) => format!(
+            "expected a digit, ',' or ']' in a number array, found {}{}",
+            show_byte(region[i]),
+            not_an_unsigned_integer(region[i])
+        ),
+        ScanError::TooLarge(_) => "a number has more than 19 digits \
+             (heapscope reads values up to 9,999,999,999,999,999,999)"
+            .to_string(),
+    }
+}
 
 /// A position near the middle of `region` where a separator starts, or None.
 fn split_point(region: &[u8]) -> Option<usize> {

@@ -225,89 +225,73 @@ struct TrieNode {
     matched: Option<(usize, usize)>,
 }
 
-/// DevTools' `applyInterfaceDefinitions`: rewrites the class of plain objects
-/// in `classes` to the best matching interface name.
-pub fn apply_interfaces(
-    snap: &HeapSnapshot,
-    classes: &mut [u32],
-    definitions: &[InterfaceDefinition],
-    added: &mut NewStrings,
-) {
-    let mut trie: Vec<TrieNode> = vec![TrieNode {
-        next: HashMap::default(),
-        greatest_next: None,
-        matched: None,
-    }];
-    for (index, def) in definitions.iter().enumerate() {
-        let mut props = def.properties.clone();
-        props.sort_by(|a, b| utf16_cmp(a, b));
-        let mut cur = 0usize;
-        for p in &props {
-            let found = trie[cur].next.get(p).copied();
-            cur = match found {
-                Some(nx) => nx,
-                None => {
-                    trie.push(TrieNode {
-                        next: HashMap::default(),
-                        greatest_next: None,
-                        matched: None,
-                    });
-                    let nx = trie.len() - 1;
-                    trie[cur].next.insert(p.clone(), nx);
-                    let greater = match &trie[cur].greatest_next {
-                        None => true,
-                        Some(g) => utf16_cmp(g, p) == Ordering::Less,
-                    };
-                    if greater {
-                        trie[cur].greatest_next = Some(p.clone());
-                    }
-                    nx
-                }
-            };
-        }
-        if trie[cur].matched.is_none() {
-            trie[cur].matched = Some((props.len(), index));
+impl TrieNode {
+    fn empty() -> Self {
+        TrieNode {
+            next: HashMap::default(),
+            greatest_next: None,
+            matched: None,
         }
     }
-    let better = |a: (usize, usize), b: Option<(usize, usize)>| -> (usize, usize) {
-        match b {
-            None => a,
-            Some(b) => {
-                if a.0 > b.0 {
-                    a
-                } else if b.0 > a.0 {
-                    b
-                } else if a.1 <= b.1 {
-                    a
-                } else {
-                    b
-                }
+}
+
+/// No definition matched: (no properties, no definition).
+const FALLBACK: (usize, usize) = (0, usize::MAX);
+
+/// The definitions' sorted property lists as a trie (DevTools' matcher).
+struct InterfaceTrie {
+    nodes: Vec<TrieNode>,
+}
+
+impl InterfaceTrie {
+    fn build(definitions: &[InterfaceDefinition]) -> Self {
+        let mut trie = vec![TrieNode::empty()];
+        for (index, def) in definitions.iter().enumerate() {
+            let mut props = def.properties.clone();
+            props.sort_by(|a, b| utf16_cmp(a, b));
+            let mut cur = 0usize;
+            for p in &props {
+                cur = match trie[cur].next.get(p).copied() {
+                    Some(nx) => nx,
+                    None => {
+                        trie.push(TrieNode::empty());
+                        let nx = trie.len() - 1;
+                        trie[cur].next.insert(p.clone(), nx);
+                        let greater = match &trie[cur].greatest_next {
+                            None => true,
+                            Some(g) => utf16_cmp(g, p) == Ordering::Less,
+                        };
+                        if greater {
+                            trie[cur].greatest_next = Some(p.clone());
+                        }
+                        nx
+                    }
+                };
+            }
+            if trie[cur].matched.is_none() {
+                trie[cur].matched = Some((props.len(), index));
             }
         }
-    };
-    const FALLBACK: (usize, usize) = (0, usize::MAX);
-    let property = snap.edge_types.property;
-    let mut states: Vec<usize> = Vec::new();
-    let mut snapshot_states: Vec<usize> = Vec::new();
-    // Each definition's name, interned when an object first takes it.
-    let mut interned: Vec<Option<u32>> = vec![None; definitions.len()];
-    for v in 0..snap.node_count() as u32 {
-        if !is_plain_object(snap, v) {
-            continue;
-        }
-        let mut props: Vec<&str> = snap
-            .edge_range(v)
-            .filter(|&e| snap.edges.ty[e] == property)
-            .map(|e| snap.strings.get(snap.edges.name_or_index[e]))
-            .collect();
-        props.sort_by(|a, b| utf16_cmp(a, b));
+        InterfaceTrie { nodes: trie }
+    }
+
+    /// The best definition for an object with these (sorted) property
+    /// names: the most properties matched, then the earliest definition;
+    /// `states` and `snapshot` are scratch.
+    fn best_match(
+        &self,
+        props: &[&str],
+        states: &mut Vec<usize>,
+        snapshot: &mut Vec<usize>,
+    ) -> (usize, usize) {
+        let trie = &self.nodes;
         states.clear();
         states.push(0);
         let mut best = better(FALLBACK, trie[0].matched);
-        for p in &props {
-            snapshot_states.clear();
-            snapshot_states.extend_from_slice(&states);
-            for &st in &snapshot_states {
+        for p in props {
+            snapshot.clear();
+            snapshot.extend_from_slice(states);
+            for &st in snapshot.iter() {
                 let node = &trie[st];
                 let exhausted = match &node.greatest_next {
                     None => true,
@@ -324,6 +308,53 @@ pub fn apply_interfaces(
                 }
             }
         }
+        best
+    }
+}
+
+/// The better of two matches: more properties, then the earlier definition.
+fn better(a: (usize, usize), b: Option<(usize, usize)>) -> (usize, usize) {
+    match b {
+        None => a,
+        Some(b) => {
+            if a.0 > b.0 {
+                a
+            } else if b.0 > a.0 {
+                b
+            } else if a.1 <= b.1 {
+                a
+            } else {
+                b
+            }
+        }
+    }
+}
+
+/// DevTools' `applyInterfaceDefinitions`: rewrites the class of plain objects
+/// in `classes` to the best matching interface name.
+pub fn apply_interfaces(
+    snap: &HeapSnapshot,
+    classes: &mut [u32],
+    definitions: &[InterfaceDefinition],
+    added: &mut NewStrings,
+) {
+    let trie = InterfaceTrie::build(definitions);
+    let property = snap.edge_types.property;
+    let mut states: Vec<usize> = Vec::new();
+    let mut snapshot_states: Vec<usize> = Vec::new();
+    // Each definition's name, interned when an object first takes it.
+    let mut interned: Vec<Option<u32>> = vec![None; definitions.len()];
+    for v in 0..snap.node_count() as u32 {
+        if !is_plain_object(snap, v) {
+            continue;
+        }
+        let mut props: Vec<&str> = snap
+            .edge_range(v)
+            .filter(|&e| snap.edges.ty[e] == property)
+            .map(|e| snap.strings.get(snap.edges.name_or_index[e]))
+            .collect();
+        props.sort_by(|a, b| utf16_cmp(a, b));
+        let best = trie.best_match(&props, &mut states, &mut snapshot_states);
         classes[v as usize] = if best != FALLBACK {
             *interned[best.1].get_or_insert_with(|| added.intern(&definitions[best.1].name))
         } else {
