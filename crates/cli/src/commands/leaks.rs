@@ -93,6 +93,9 @@ pub enum Earlier {
     ForLeaks,
     /// Everything (a report shows each one's Summary).
     Full,
+    /// Everything, and nothing prepared for a leak search (a report whose
+    /// suspects are recorded already, in a hunt's `leaks.json`).
+    Shown,
 }
 
 /// Snapshots loaded for a leak search, with what the search reads of the
@@ -133,11 +136,17 @@ pub fn load_all(files: &[String], earlier: Earlier) -> Result<Series, CliError> 
         if i + 1 == n {
             return Ok((load::analyze_for_queries(f)?, None));
         }
-        let a = match earlier {
-            Earlier::ForLeaks => load::analyze_without_distances(f)?,
-            Earlier::Full => load::analyze(f)?,
-        };
-        Ok((a, Some(EarlierSnapshot::of(a))))
+        Ok(match earlier {
+            Earlier::ForLeaks => {
+                let a = load::analyze_without_distances(f)?;
+                (a, Some(EarlierSnapshot::of(a)))
+            }
+            Earlier::Full => {
+                let a = load::analyze(f)?;
+                (a, Some(EarlierSnapshot::of(a)))
+            }
+            Earlier::Shown => (load::analyze(f)?, None),
+        })
     };
     std::thread::scope(|scope| {
         for _ in 0..LOADING_AT_ONCE.min(n) {

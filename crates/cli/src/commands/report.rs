@@ -65,8 +65,12 @@ pub fn run(args: Args) -> Result<Rendered, CliError> {
     let timeline = sorted.timeline.as_deref().map(read_timeline).transpose()?;
     let load = sorted.load.as_deref().map(read_json).transpose()?;
     let recorded_leaks = sorted.leaks.as_deref().map(read_json).transpose()?;
-    let mut series =
-        crate::commands::leaks::load_all(&sorted.snapshots, crate::commands::leaks::Earlier::Full)?;
+    use crate::commands::leaks::{load_all, Earlier};
+    let earlier = match recorded_leaks {
+        Some(_) => Earlier::Shown,
+        None => Earlier::Full,
+    };
+    let mut series = load_all(&sorted.snapshots, earlier)?;
     let analyses = series.analyses.clone();
     let leaks = match recorded_leaks {
         Some(found) => Some(found),
