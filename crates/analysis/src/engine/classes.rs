@@ -29,6 +29,75 @@ pub fn is_plain_object(snap: &HeapSnapshot, node: u32) -> bool {
     snap.nodes.ty[node as usize] == snap.node_types.object && snap.node_name(node) == "Object"
 }
 
+/// Answers by an object's property names as string ids, in edge order:
+/// objects of one shape (most plain objects share a few) are worked out
+/// once, without reading their names' text again. Short lists only and a
+/// bounded number of them (dictionary-mode objects have lists of their own).
+struct ShapeMemo<T> {
+    answers: HashMap<Box<[u32]>, T>,
+    ids: usize,
+}
+
+impl<T: Copy> ShapeMemo<T> {
+    const MAX_LEN: usize = 64;
+    const MAX_IDS: usize = 1 << 22;
+
+    fn new() -> Self {
+        ShapeMemo {
+            answers: HashMap::default(),
+            ids: 0,
+        }
+    }
+
+    /// `names`' answer: remembered, or `work()` (remembered if there is room).
+    fn get_or(&mut self, names: &[u32], work: impl FnOnce() -> T) -> T {
+        if let Some(&answer) = self.answers.get(names) {
+            return answer;
+        }
+        let answer = work();
+        if names.len() <= Self::MAX_LEN && self.ids + names.len() <= Self::MAX_IDS {
+            self.ids += names.len();
+            self.answers.insert(names.into(), answer);
+        }
+        answer
+    }
+}
+
+/// The string ids of `v`'s property edges' names, in edge order, into `out`.
+fn property_name_ids(snap: &HeapSnapshot, v: u32, out: &mut Vec<u32>) {
+    let property = snap.edge_types.property;
+    out.clear();
+    out.extend(
+        snap.edge_range(v)
+            .filter(|&e| snap.edges.ty[e] == property)
+            .map(|e| snap.edges.name_or_index[e]),
+    );
+}
+
+/// [`is_plain_object`] for every node of a pass: the string ids whose text
+/// is `Object` as bits, so that no node's name text is read.
+struct PlainObjects {
+    object_name: crate::engine::bitset::BitSet,
+}
+
+impl PlainObjects {
+    fn new(snap: &HeapSnapshot) -> Self {
+        let mut object_name = crate::engine::bitset::BitSet::new(snap.strings.len());
+        for id in 0..snap.strings.len() {
+            if snap.strings.get(id as u32) == "Object" {
+                object_name.set(id);
+            }
+        }
+        PlainObjects { object_name }
+    }
+
+    #[inline]
+    fn is(&self, snap: &HeapSnapshot, v: u32) -> bool {
+        snap.nodes.ty[v as usize] == snap.node_types.object
+            && self.object_name.get(snap.nodes.name[v as usize] as usize)
+    }
+}
+
 /// `JSHeapSnapshotNode.formatPropertyName`.
 pub fn format_property_name(name: &str) -> std::borrow::Cow<'_, str> {
     if name.contains([',', '\'', '"', '{', '}']) {
@@ -140,6 +209,38 @@ pub fn class_names(snap: &HeapSnapshot, added: &mut NewStrings) -> Vec<u32> {
     out
 }
 
+/// The interface name DevTools makes of an object with these property
+/// names (`{a, b}`, `__proto__` left out, cut at a length) and the
+/// properties it lists; None when it lists none.
+fn interface_name<'a>(snap: &'a HeapSnapshot, ids: &[u32]) -> Option<(String, Vec<&'a str>)> {
+    let mut name = String::from("{");
+    let mut name_len = 1usize; // UTF-16 length of `name`
+    let mut props: Vec<&str> = Vec::new();
+    for &id in ids {
+        let edge_name = snap.strings.get(id);
+        if edge_name == "__proto__" {
+            continue;
+        }
+        let formatted = format_property_name(edge_name);
+        let flen = utf16_len(&formatted);
+        if name_len > MIN_INTERFACE_PROPERTY_COUNT && name_len + flen > MAX_INTERFACE_NAME_LENGTH {
+            break;
+        }
+        if name_len != 1 {
+            name.push_str(", ");
+            name_len += 2;
+        }
+        name.push_str(&formatted);
+        name_len += flen;
+        props.push(edge_name);
+    }
+    if props.is_empty() {
+        return None;
+    }
+    name.push('}');
+    Some((name, props))
+}
+
 /// DevTools' `inferInterfaceDefinitions` (spec §4.2).
 pub fn infer_interfaces(snap: &HeapSnapshot) -> Vec<InterfaceDefinition> {
     struct Candidate {
@@ -147,62 +248,39 @@ pub fn infer_interfaces(snap: &HeapSnapshot) -> Vec<InterfaceDefinition> {
         count: usize,
         order: usize,
     }
-    let property = snap.edge_types.property;
-    let mut candidates: HashMap<String, Candidate> = HashMap::default();
+    // Candidates in first-seen order, and their slots by name.
+    let mut candidates: Vec<(String, Candidate)> = Vec::new();
+    let mut by_name: HashMap<String, u32> = HashMap::default();
     let mut total_objects = 0usize;
-    let mut name = String::new();
+    let mut memo: ShapeMemo<Option<u32>> = ShapeMemo::new();
+    let mut ids = Vec::new();
+    let plain = PlainObjects::new(snap);
     for v in 0..snap.node_count() as u32 {
-        if !is_plain_object(snap, v) {
+        if !plain.is(snap, v) {
             continue;
         }
         total_objects += 1;
-        name.clear();
-        name.push('{');
-        let mut name_len = 1usize; // UTF-16 length of `name`
-        let mut props: Vec<&str> = Vec::new();
-        for e in snap.edge_range(v) {
-            if snap.edges.ty[e] != property {
-                continue;
+        property_name_ids(snap, v, &mut ids);
+        let slot = memo.get_or(&ids, || {
+            let (name, props) = interface_name(snap, &ids)?;
+            if let Some(&slot) = by_name.get(&name) {
+                return Some(slot);
             }
-            let edge_name = snap.strings.get(snap.edges.name_or_index[e]);
-            if edge_name == "__proto__" {
-                continue;
-            }
-            let formatted = format_property_name(edge_name);
-            let flen = utf16_len(&formatted);
-            if name_len > MIN_INTERFACE_PROPERTY_COUNT
-                && name_len + flen > MAX_INTERFACE_NAME_LENGTH
-            {
-                break;
-            }
-            if name_len != 1 {
-                name.push_str(", ");
-                name_len += 2;
-            }
-            name.push_str(&formatted);
-            name_len += flen;
-            props.push(edge_name);
-        }
-        if props.is_empty() {
-            continue;
-        }
-        name.push('}');
-        let next_order = candidates.len();
-        match candidates.get_mut(name.as_str()) {
-            Some(c) => c.count += 1,
-            None => {
-                candidates.insert(
-                    name.clone(),
-                    Candidate {
-                        properties: props.iter().map(|s| s.to_string()).collect(),
-                        count: 1,
-                        order: next_order,
-                    },
-                );
-            }
+            let slot = candidates.len() as u32;
+            let candidate = Candidate {
+                properties: props.iter().map(|s| s.to_string()).collect(),
+                count: 0,
+                order: slot as usize,
+            };
+            by_name.insert(name.clone(), slot);
+            candidates.push((name, candidate));
+            Some(slot)
+        });
+        if let Some(slot) = slot {
+            candidates[slot as usize].1.count += 1;
         }
     }
-    let mut sorted: Vec<(String, Candidate)> = candidates.into_iter().collect();
+    let mut sorted = candidates;
     // Stable sort by count, ties in first-seen order (JS Map iteration order).
     sorted.sort_by(|a, b| b.1.count.cmp(&a.1.count).then(a.1.order.cmp(&b.1.order)));
     let min_count = MIN_OBJECT_COUNT_PER_INTERFACE
@@ -339,26 +417,63 @@ pub fn apply_interfaces(
     added: &mut NewStrings,
 ) {
     let trie = InterfaceTrie::build(definitions);
-    let property = snap.edge_types.property;
     let mut states: Vec<usize> = Vec::new();
     let mut snapshot_states: Vec<usize> = Vec::new();
     // Each definition's name, interned when an object first takes it.
     let mut interned: Vec<Option<u32>> = vec![None; definitions.len()];
+    let mut memo: ShapeMemo<(usize, usize)> = ShapeMemo::new();
+    let mut ids = Vec::new();
+    let plain = PlainObjects::new(snap);
     for v in 0..snap.node_count() as u32 {
-        if !is_plain_object(snap, v) {
+        if !plain.is(snap, v) {
             continue;
         }
-        let mut props: Vec<&str> = snap
-            .edge_range(v)
-            .filter(|&e| snap.edges.ty[e] == property)
-            .map(|e| snap.strings.get(snap.edges.name_or_index[e]))
-            .collect();
-        props.sort_by(|a, b| utf16_cmp(a, b));
-        let best = trie.best_match(&props, &mut states, &mut snapshot_states);
+        property_name_ids(snap, v, &mut ids);
+        let best = memo.get_or(&ids, || {
+            let mut props: Vec<&str> = ids.iter().map(|&id| snap.strings.get(id)).collect();
+            props.sort_by(|a, b| utf16_cmp(a, b));
+            trie.best_match(&props, &mut states, &mut snapshot_states)
+        });
         classes[v as usize] = if best != FALLBACK {
             *interned[best.1].get_or_insert_with(|| added.intern(&definitions[best.1].name))
         } else {
             snap.nodes.name[v as usize]
         };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ShapeMemo;
+
+    #[test]
+    fn the_shape_memo_remembers_short_lists_only() {
+        let mut memo: ShapeMemo<u32> = ShapeMemo::new();
+        let mut calls = 0;
+        let short = [3u32, 1, 2];
+        let long: Vec<u32> = (0..ShapeMemo::<u32>::MAX_LEN as u32 + 1).collect();
+        for _ in 0..3 {
+            assert_eq!(
+                memo.get_or(&short, || {
+                    calls += 1;
+                    7
+                }),
+                7
+            );
+        }
+        assert_eq!(calls, 1, "a short list is worked out once");
+        for round in 0..3 {
+            assert_eq!(
+                memo.get_or(&long, || {
+                    calls += 1;
+                    round
+                }),
+                round
+            );
+        }
+        assert_eq!(calls, 4, "a long list is worked out every time");
+        // Another order of the same names is another shape.
+        assert_eq!(memo.get_or(&[1, 2, 3], || 9), 9);
+        assert_eq!(memo.get_or(&short, || 0), 7);
     }
 }
