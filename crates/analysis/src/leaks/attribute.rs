@@ -57,26 +57,13 @@ fn attribute_one(cx: &LeakContext, w: &mut Working, sources: &mut Sources) {
         .map(|(node, path, _)| a.owner_clues(*node, path.as_ref(), &w.members))
         .unwrap_or_default();
     if let Some(timer) = created_by.as_ref().and_then(|c| timer_clue(a, w.sample, c)) {
-        clues.insert(0, timer);
+        clues.near.insert(0, timer);
     }
-    // A statement in an owner's own function beats one elsewhere in a file.
-    let found = clues
-        .iter()
-        .find_map(|c| sources.growth_site(a, c, Within::Function))
-        .or_else(|| {
-            clues
-                .iter()
-                .find_map(|c| sources.growth_site(a, c, Within::File))
-        });
+    let found = clues.growth_site(a, sources);
     let owner = found
         .as_ref()
         .map(|(clue, _)| clue.owner.clone())
-        .or_else(|| {
-            clues
-                .iter()
-                .find(|c| !c.is_timer())
-                .map(|c| c.owner.clone())
-        })
+        .or_else(|| clues.all().find(|c| !c.is_timer()).map(|c| c.owner.clone()))
         .or_else(|| {
             let path = holder.as_ref()?.1.as_ref()?;
             a.nearest_function(path)
@@ -172,6 +159,37 @@ impl Clue {
     }
 }
 
+/// The clues to a holder's owner, best first in each tier.
+#[derive(Debug, Default)]
+pub struct Clues {
+    /// From the holder itself: what references it directly (and a timer's
+    /// call).
+    near: Vec<Clue>,
+    /// From the objects its retainer path passes through on the way to it.
+    along_path: Vec<Clue>,
+}
+
+impl Clues {
+    fn all(&self) -> impl Iterator<Item = &Clue> {
+        self.near.iter().chain(&self.along_path)
+    }
+
+    /// The first clue whose growth statement is found, and the statement:
+    /// near clues before those along the path (a distant holder never
+    /// outranks the direct one), and in each tier a statement in an owner's
+    /// own function before one elsewhere in a file.
+    fn growth_site(&self, a: &Analysis, sources: &mut Sources) -> Option<(Clue, CodeSite)> {
+        [&self.near, &self.along_path].into_iter().find_map(|tier| {
+            tier.iter()
+                .find_map(|c| sources.growth_site(a, c, Within::Function))
+                .or_else(|| {
+                    tier.iter()
+                        .find_map(|c| sources.growth_site(a, c, Within::File))
+                })
+        })
+    }
+}
+
 /// A timer's `setTimeout`/`setInterval` call, for objects that hold their
 /// callback as `_onTimeout` (Node's `Timeout`).
 fn timer_clue(a: &Analysis, v: u32, callback: &CodeSite) -> Option<Clue> {
@@ -192,21 +210,21 @@ impl Analysis {
     /// Clues to a holder's owner, best first: what holds it directly (a
     /// context variable, a property of a function or user-class instance),
     /// then what its path passes through on the way to it.
-    fn owner_clues(&self, holder: u32, path: Option<&RetainerPath>, members: &[u32]) -> Vec<Clue> {
+    fn owner_clues(&self, holder: u32, path: Option<&RetainerPath>, members: &[u32]) -> Clues {
         let snap = &self.snap;
-        let mut clues = Vec::new();
+        let mut clues = Clues::default();
         // A context holding the objects: its variable that references them.
         if snap.node_name(holder).starts_with("system / Context") {
             let member = snap
                 .edge_range(holder)
                 .find(|&e| members.binary_search(&snap.edges.to[e]).is_ok());
             if let Some(e) = member {
-                clues.extend(self.clue_from(holder, e));
+                clues.near.extend(self.clue_from(holder, e));
             }
         }
         for r in self.incoming_edges(holder) {
             if snap.edges.ty[r.edge] != snap.edge_types.weak {
-                clues.extend(self.clue_from(r.source, r.edge));
+                clues.near.extend(self.clue_from(r.source, r.edge));
             }
         }
         if let Some(path) = path {
@@ -227,7 +245,9 @@ impl Analysis {
                 if steps > OWNER_STEPS {
                     break;
                 }
-                clues.extend(self.clue_from(step.source, step.edge));
+                clues
+                    .along_path
+                    .extend(self.clue_from(step.source, step.edge));
             }
         }
         clues
