@@ -203,35 +203,7 @@ pub fn dominator_tree_then(g: &DomGraph, scratch_freed: impl FnOnce()) -> Domina
     first.truncate(reached + 1);
     t.lap("    dfs");
 
-    // --- Retainer lists (higher DFS numbers only), indexed by DFS number.
-    for i in 0..reached {
-        first[i + 1] += first[i];
-    }
-    // Fill each list from its end: `first[w + 1]` counts down to `w`'s start.
-    let mut slots = vec![0u32; first[reached] as usize];
-    for v in 0..n {
-        let pv = pre[v];
-        if pv == UNREACHED {
-            continue;
-        }
-        for e in g.first_edge[v] as usize..g.first_edge[v + 1] as usize {
-            // The targets lie anywhere; ask for one some edges ahead.
-            if let Some(&ahead) = g.to.get(e + 16) {
-                prefetch(&pre, ahead as usize);
-            }
-            if g.essential.get(e) {
-                // Every essential successor of a reached node is reached.
-                let w = pre[g.to[e] as usize];
-                if w < pv {
-                    first[w as usize + 1] -= 1;
-                    slots[first[w as usize + 1] as usize] = pv;
-                }
-            }
-        }
-    }
-    // first[w + 1] now holds w's start: shift down by one.
-    first.copy_within(1.., 0);
-    first[reached] = slots.len() as u32;
+    let slots = retainer_lists(g, &pre, &mut first);
     drop(pre);
     t.lap("    retainer lists");
 
@@ -275,6 +247,43 @@ pub fn dominator_tree_then(g: &DomGraph, scratch_freed: impl FnOnce()) -> Domina
     let tree = immediate_dominators(g, vertex, parent, first);
     t.lap("    idom");
     tree
+}
+
+/// The retainer lists (higher DFS numbers only), indexed by DFS number:
+/// `first[w + 1]` holds the count of `w`'s from the DFS; on return `first[w]`
+/// is the start of `w`'s list in the returned slots and `first[reached]`
+/// their end.
+fn retainer_lists(g: &DomGraph, pre: &[u32], first: &mut [u32]) -> Vec<u32> {
+    let reached = first.len() - 1;
+    for i in 0..reached {
+        first[i + 1] += first[i];
+    }
+    // Fill each list from its end: `first[w + 1]` counts down to `w`'s start.
+    let mut slots = vec![0u32; first[reached] as usize];
+    for v in 0..g.node_count {
+        let pv = pre[v];
+        if pv == UNREACHED {
+            continue;
+        }
+        for e in g.first_edge[v] as usize..g.first_edge[v + 1] as usize {
+            // The targets lie anywhere; ask for one some edges ahead.
+            if let Some(&ahead) = g.to.get(e + 16) {
+                prefetch(pre, ahead as usize);
+            }
+            if g.essential.get(e) {
+                // Every essential successor of a reached node is reached.
+                let w = pre[g.to[e] as usize];
+                if w < pv {
+                    first[w as usize + 1] -= 1;
+                    slots[first[w as usize + 1] as usize] = pv;
+                }
+            }
+        }
+    }
+    // first[w + 1] now holds w's start: shift down by one.
+    first.copy_within(1.., 0);
+    first[reached] = slots.len() as u32;
+    slots
 }
 
 /// The last step of [`dominator_tree_then`]: immediate dominators by nearest
