@@ -4,11 +4,11 @@
 
 use crate::error::{Result, SnapshotError};
 use crate::scan::{scan_numbers, ScanError, ScanState};
-use crate::source::ChunkSource;
+use crate::source::{Chunk, ChunkSource};
 
 pub struct ByteStream {
     source: ChunkSource,
-    chunk: Vec<u8>,
+    chunk: Chunk,
     pos: usize,
     /// Offset in the decompressed text of `chunk[0]`.
     base: u64,
@@ -29,7 +29,7 @@ impl ByteStream {
     pub fn new(source: ChunkSource) -> Self {
         ByteStream {
             source,
-            chunk: Vec::new(),
+            chunk: Chunk::default(),
             pos: 0,
             base: 0,
             eof: false,
@@ -66,8 +66,10 @@ impl ByteStream {
                 Ok(Ok(next)) => {
                     self.base += self.chunk.len() as u64;
                     let old = std::mem::replace(&mut self.chunk, next);
-                    if old.capacity() > 0 {
-                        let _ = self.source.recycle.try_send(old);
+                    if let Chunk::Owned(old) = old {
+                        if old.capacity() > 0 {
+                            let _ = self.source.recycle.try_send(old);
+                        }
                     }
                     self.pos = 0;
                     if !self.chunk.is_empty() {
@@ -85,7 +87,7 @@ impl ByteStream {
                 }
                 Err(_) => {
                     self.base += self.chunk.len() as u64;
-                    self.chunk.clear();
+                    self.chunk = Chunk::default();
                     self.pos = 0;
                     self.eof = true;
                     return Ok(false);

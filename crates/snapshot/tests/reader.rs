@@ -559,3 +559,41 @@ fn errors_do_not_depend_on_the_chunk_size() {
         }
     }
 }
+
+/// A plain file is memory-mapped (chunks are ranges of the map), other
+/// inputs are copied in chunks: both read the same columns and fail with the
+/// same errors, at every chunk size.
+#[test]
+fn a_mapped_file_reads_as_its_bytes_do() {
+    let good = tiny(r#"["", "a\u00e9", "b"]"#);
+    let truncated = good[..good.len() * 2 / 3].to_string();
+    let bad_type = good.replace("[9,0,1,0,2,0,0", "[99,0,1,0,2,0,0");
+    let found = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fuzz-crashes"))
+        .unwrap()
+        .map(|f| std::fs::read(f.unwrap().path()).unwrap());
+    let made = [good, truncated, bad_type].map(String::into_bytes);
+    for (k, bytes) in made.into_iter().chain(found).enumerate() {
+        let path = write(&format!("mapped-{k}.heapsnapshot"), "");
+        std::fs::write(&path, &bytes).unwrap();
+        let path = path.to_str().unwrap();
+        for chunk_bytes in [None, Some(1), Some(7), Some(61), Some(4096)] {
+            let options = || ReadOptions {
+                chunk_bytes,
+                ..ReadOptions::default()
+            };
+            let mapped = heapscope_snapshot::read_snapshot_with(path, options());
+            let copied = read_snapshot_bytes(path, &bytes, options());
+            let what = format!("{path} in chunks of {chunk_bytes:?}");
+            match (mapped, copied) {
+                (Ok(m), Ok(c)) => {
+                    assert_eq!(m.nodes.id, c.nodes.id, "{what}");
+                    assert_eq!(m.nodes.first_edge, c.nodes.first_edge, "{what}");
+                    assert_eq!(m.edges.to, c.edges.to, "{what}");
+                    assert_eq!(m.strings.get(1), c.strings.get(1), "{what}");
+                }
+                (Err(m), Err(c)) => assert_eq!(m, c, "{what}"),
+                (m, c) => panic!("{what}: mapped {:?}, copied {:?}", m.err(), c.err()),
+            }
+        }
+    }
+}
