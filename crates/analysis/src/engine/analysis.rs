@@ -91,10 +91,10 @@ impl Analysis {
         let mut t = timing::Phases::from_env();
         let lean = keep == Keep::ClassTable;
         let detachedness = compact_states(detached::propagate(&mut snap));
-        let ephemerons = weakmap::EphemeronNames::build(&snap);
         t.lap("detachedness");
         let mut self_size = std::mem::take(&mut snap.nodes.self_size);
         let mut added = classes::NewStrings::new(&snap);
+        let ephemerons = std::sync::OnceLock::new();
         let StageOne {
             essential,
             interfaces,
@@ -102,6 +102,7 @@ impl Analysis {
             mut class_name,
             plan,
         } = stage_one(&snap, &ephemerons, keep, &mut self_size, &mut added, &mut t);
+        let ephemerons = ephemerons.into_inner().unwrap_or_default();
         if lean {
             snap.release_names();
             keep_class_name_text(&mut snap, &class_name);
@@ -373,13 +374,15 @@ struct StageOne {
 }
 
 /// Stage 1 on two threads: essential edges here (and for class tables the
-/// distance walk's plan); shallow sizes on the other, then the reverse index
-/// if kept and the interfaces (and for class tables the class names). Split
-/// so that both threads take about as long on every graph shape measured
-/// (bench/shapes.sh).
+/// distance walk's plan); the WeakMap pair names, then shallow sizes on the
+/// other, then the reverse index if kept and the interfaces (and for class
+/// tables the class names). The pair names (100 ms on a heap rich in
+/// WeakMaps) are parsed while this thread walks what the page owns, which
+/// needs none of them. Split so that both threads take about as long on
+/// every graph shape measured (bench/shapes.sh).
 fn stage_one(
     snap: &HeapSnapshot,
-    ephemerons: &weakmap::EphemeronNames,
+    ephemerons: &std::sync::OnceLock<weakmap::EphemeronNames>,
     keep: Keep,
     self_size: &mut SelfSizes,
     added: &mut classes::NewStrings,
@@ -387,8 +390,11 @@ fn stage_one(
 ) -> StageOne {
     let lean = keep == Keep::ClassTable;
     std::thread::scope(|scope| {
+        let pair_names = || weakmap::EphemeronNames::build(snap);
         let side = scope.spawn(move || {
             let mut t = timing::Phases::from_env();
+            ephemerons.get_or_init(pair_names);
+            t.lap("  WeakMap pair names (side thread)");
             shallow::reattribute(snap, self_size);
             t.lap("  shallow sizes (side thread)");
             let retainers = (keep == Keep::GraphAndRetainers).then(|| Retainers::build(snap));
@@ -403,7 +409,13 @@ fn stage_one(
             }
             (interfaces, retainers, class_name)
         });
-        let essential = essential::essential_edges(snap, ephemerons);
+        let pages = essential::page_owned(snap);
+        t.lap("page-owned walk");
+        // Built by the other thread (or here, if this one comes first).
+        let ephemerons = ephemerons.get_or_init(pair_names);
+        t.lap("(waited for WeakMap pair names)");
+        let essential = essential::essential_edges(snap, &pages, ephemerons);
+        drop(pages);
         t.lap("essential edges");
         let plan = lean.then(|| {
             let plan = distances::Plan::build(snap, ephemerons);

@@ -70,9 +70,9 @@ pub fn page_owned(snap: &HeapSnapshot) -> BitSet {
 /// How many queued nodes ahead a breadth-first walk prefetches edge lists.
 pub const AHEAD: usize = 16;
 
-/// One bit per edge: set when the edge counts for dominators.
-pub fn essential_edges(snap: &HeapSnapshot, ephemerons: &EphemeronNames) -> BitSet {
-    let pages = page_owned(snap);
+/// One bit per edge: set when the edge counts for dominators (`pages`: the
+/// [`page_owned`] flags).
+pub fn essential_edges(snap: &HeapSnapshot, pages: &BitSet, ephemerons: &EphemeronNames) -> BitSet {
     let mut bits = BitSet::new(snap.edge_count());
     let et = snap.edge_types;
     let root = snap.root;
