@@ -325,7 +325,10 @@ struct LocationColumns {
     div: FastDiv,
     /// Positions of object index, script id, line and column in a record.
     at: [usize; 4],
-    out: Vec<Location>,
+    /// (node, script id, line, column) per record: plain zeros to start
+    /// with, so that the room allocated for as many records as the input
+    /// could hold is only mapped where records arrive.
+    out: Vec<[u32; 4]>,
 }
 
 impl RecordSink for LocationColumns {
@@ -360,7 +363,7 @@ struct LocationWriter<'a> {
     nodes: u32,
     div: FastDiv,
     at: [usize; 4],
-    out: SharedColumn<'a, Location>,
+    out: SharedColumn<'a, [u32; 4]>,
 }
 
 impl RecordWriter for LocationWriter<'_> {
@@ -380,15 +383,7 @@ impl RecordWriter for LocationWriter<'_> {
                     ))
                 }
             };
-            self.out.set(
-                at + k,
-                Location {
-                    node,
-                    script_id: r[script],
-                    line: r[line],
-                    column: r[col],
-                },
-            );
+            self.out.set(at + k, [node, r[script], r[line], r[col]]);
         }
         Ok(())
     }
@@ -867,7 +862,7 @@ impl Parser {
             nodes: n as u32,
             div: FastDiv::new(h.node_fields.len() as u32),
             at: [obj, script, line, col],
-            out: vec![Location::default(); start],
+            out: vec![[0; 4]; start],
         };
         let too_many = || format!("the locations array has more than node_count ({n}) records");
         let layout = Layout {
@@ -883,21 +878,27 @@ impl Parser {
         }
         let mut out = sink.out;
         out.truncate(count);
-        if out.windows(2).all(|w| w[0].node < w[1].node) {
-            return Ok(Locations::from_sorted(out));
+        let location = |[node, script_id, line, column]: [u32; 4]| Location {
+            node,
+            script_id,
+            line,
+            column,
+        };
+        if out.windows(2).all(|w| w[0][0] < w[1][0]) {
+            return Ok(Locations::from_sorted(out.into_iter().map(location)));
         }
         // Sort by node, keeping file order among equal nodes (a stable radix
         // sort of keys "node, position"): for a node listed twice, its last
         // record wins.
         let mut order: Vec<u64> = (out.iter().enumerate())
-            .map(|(i, l)| (l.node as u64) << 32 | i as u64)
+            .map(|(i, l)| (l[0] as u64) << 32 | i as u64)
             .collect();
         radsort::sort_by_key(&mut order, |key| (key >> 32) as u32);
         let last_of_each = order
             .iter()
             .enumerate()
             .filter(|&(k, &key)| order.get(k + 1).is_none_or(|&next| next >> 32 != key >> 32))
-            .map(|(_, &key)| out[key as u32 as usize]);
+            .map(|(_, &key)| location(out[key as u32 as usize]));
         Ok(Locations::from_sorted(last_of_each))
     }
 
@@ -974,19 +975,68 @@ impl Parser {
 }
 
 /// The first repeated id in file order, as the ordinals of its first two
-/// nodes, if any (ids are checked in order when ascending, else sorted; the
-/// first repeat is looked for only when there is one).
+/// nodes, if any (the first repeat is looked for only when there is one).
 fn duplicate_id(ids: &[u32]) -> Option<(usize, usize)> {
-    if ids.windows(2).all(|w| w[0] < w[1]) {
+    if !has_repeated_id(ids) {
         return None;
     }
-    let mut sorted = ids.to_vec();
-    radsort::sort(&mut sorted);
-    if sorted.windows(2).all(|w| w[0] != w[1]) {
-        return None;
-    }
-    drop(sorted);
     // Rare (a bad file): the first id to repeat, in file order.
     let mut first_at = rustc_hash::FxHashMap::default();
     (ids.iter().enumerate()).find_map(|(i, &id)| first_at.insert(id, i).map(|first| (first, i)))
+}
+
+/// Whether some id occurs twice. V8 numbers nodes almost in id order (a few
+/// descents, where the synthetic and native nodes' large even ids begin), so
+/// ids up to 64 per node are checked with a bit each, in nearly sequential
+/// order (a few MB at most), and only the larger ones are sorted.
+fn has_repeated_id(ids: &[u32]) -> bool {
+    if ids.windows(2).all(|w| w[0] < w[1]) {
+        return false;
+    }
+    let limit = u32::try_from(ids.len().saturating_mul(64)).unwrap_or(u32::MAX);
+    let top = ids.iter().copied().filter(|&id| id <= limit).max();
+    let mut seen = vec![0u64; top.map_or(0, |t| t as usize / 64 + 1)];
+    let mut large = Vec::new();
+    for &id in ids {
+        if id > limit {
+            large.push(id);
+            continue;
+        }
+        let (word, bit) = (id as usize / 64, 1u64 << (id % 64));
+        if seen[word] & bit != 0 {
+            return true;
+        }
+        seen[word] |= bit;
+    }
+    radsort::sort(&mut large);
+    large.windows(2).any(|w| w[0] == w[1])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::duplicate_id;
+    use proptest::prelude::*;
+
+    /// The definition: the first node whose id an earlier node has.
+    fn naive(ids: &[u32]) -> Option<(usize, usize)> {
+        (0..ids.len()).find_map(|j| (0..j).find(|&i| ids[i] == ids[j]).map(|i| (i, j)))
+    }
+
+    proptest! {
+        /// Small and huge ids, runs ascending or not, repeats or none.
+        #[test]
+        fn the_first_repeated_id_is_found_as_by_definition(
+            ids in proptest::collection::vec(
+                prop_oneof![0u32..200, (u32::MAX - 300)..=u32::MAX, any::<u32>()],
+                0..120,
+            ),
+            sort in any::<bool>(),
+        ) {
+            let mut ids = ids;
+            if sort {
+                ids.sort_unstable();
+            }
+            prop_assert_eq!(duplicate_id(&ids), naive(&ids));
+        }
+    }
 }
