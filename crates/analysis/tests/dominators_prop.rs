@@ -302,8 +302,8 @@ proptest! {
         let root = root_pick % n;
         let g = build(n, edges);
         let ret = Retainers::from_edges(&g.first_edge, &g.to, Some(&g.essential));
-        let dg = DomGraph { node_count: n, root: root as u32, first_edge: &g.first_edge, to: &g.to, essential: &g.essential };
-        let tree = dominator_tree(&dg);
+        let dg = DomGraph { node_count: n, root: root as u32, first_edge: &g.first_edge, to: g.to[..].into(), essential: &g.essential };
+        let tree = dominator_tree(dg);
         let ours = tree.dom.clone();
         prop_assert_eq!(&ours, &devtools_lt(&g, &ret, root));
         prop_assert_eq!(&ours, &dataflow(&g, &ret, root));
@@ -368,8 +368,8 @@ proptest! {
     ) {
         let root = root_pick % n;
         let g = build(n, edges);
-        let dg = DomGraph { node_count: n, root: root as u32, first_edge: &g.first_edge, to: &g.to, essential: &g.essential };
-        let tree = dominator_tree(&dg);
+        let dg = DomGraph { node_count: n, root: root as u32, first_edge: &g.first_edge, to: g.to[..].into(), essential: &g.essential };
+        let tree = dominator_tree(dg);
         let sizes: Vec<u32> = (0..n as u32).map(|v| v * 7 + 1).collect();
         let retained = retained_sizes(&SelfSizes::from_small(sizes.clone()), &tree);
         // Three rows; pick 3 and 4 mean no row.

@@ -5,7 +5,7 @@
 
 use crate::engine::bitset::BitSet;
 use crate::engine::classes::{self, InterfaceDefinition};
-use crate::engine::dominators::{self, DomGraph};
+use crate::engine::dominators::{self, DomGraph, Targets};
 use crate::engine::retainers::Retainers;
 use crate::engine::{detached, distances, essential, shallow, weakmap};
 use crate::timing;
@@ -138,14 +138,26 @@ impl Analysis {
                         sizes,
                     )
                 });
+                // For class tables the pass owns the edge targets and lets go of
+                // them after its last edge, before its memory peak: from then on
+                // the other thread may group the class rows (the targets are
+                // freed once it is done with the distances too). Otherwise the
+                // other thread waits for the end of the peak.
+                let to = match lean {
+                    true => Targets::Shared(targets),
+                    false => Targets::Borrowed(&snap.edges.to),
+                };
                 let graph = DomGraph {
-                    to: if lean { &targets[..] } else { &snap.edges.to },
+                    to,
                     ..DomGraph::of(snap, &essential)
                 };
-                let tree = dominators::dominator_tree_then(&graph, || {
-                    let _ = peak_over.send(());
-                });
-                drop(targets);
+                let signal = |now: bool| {
+                    if now {
+                        let _ = peak_over.send(());
+                    }
+                };
+                let tree =
+                    dominators::dominator_tree_then(graph, || signal(lean), || signal(!lean));
                 drop(essential);
                 t.lap("dominators");
                 let (retained, children) = retained_in_preorder(&tree, sizes, lean, &mut t);
@@ -270,7 +282,8 @@ impl Analysis {
 
 /// What the other thread of stage 2 starts from: the distance walk's plan
 /// (class tables) with the edge targets it walks, and the signal that the
-/// dominator pass is past its memory peak.
+/// dominator pass has let go of the edge targets (class tables) or is past
+/// its memory peak (otherwise).
 struct SidePeak<'a> {
     plan: &'a Option<distances::Plan>,
     targets: std::sync::Arc<Column<u32>>,
@@ -279,7 +292,9 @@ struct SidePeak<'a> {
 
 /// The other thread of stage 2, beside the dominator pass. For class tables:
 /// the distances walked at once (over offsets and targets, by the plan),
-/// then, past the dominator peak, the nodes grouped by class. Otherwise,
+/// then, once the dominator pass has let go of the edge targets (freed with
+/// this thread's share: the room for what follows), the nodes grouped by
+/// class. Otherwise,
 /// past the peak, the distances (unless not kept). Returns the class groups
 /// (class tables) and the distances.
 fn stage_two_side(
@@ -305,7 +320,7 @@ fn stage_two_side(
     drop(peak.targets);
     // An error only means the main thread is gone; go on regardless.
     let _ = peak.wait_for_peak.recv();
-    t.lap("  (side thread waited for the dominator peak)");
+    t.lap("  (side thread waited for the dominator pass)");
     if let Some(names) = names_so_far {
         let distances = distances.unwrap_or_default();
         let name_of = |id| names.text(snap, id);

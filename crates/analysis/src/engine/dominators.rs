@@ -12,7 +12,8 @@
 
 use crate::engine::bitset::BitSet;
 use crate::engine::prefetch::prefetch;
-use heapscope_snapshot::{HeapSnapshot, SelfSizes};
+use heapscope_snapshot::{Column, HeapSnapshot, SelfSizes};
+use std::sync::Arc;
 
 const UNREACHED: u32 = u32::MAX;
 
@@ -21,7 +22,7 @@ pub struct DomGraph<'a> {
     pub node_count: usize,
     pub root: u32,
     pub first_edge: &'a [u32],
-    pub to: &'a [u32],
+    pub to: Targets<'a>,
     pub essential: &'a BitSet,
 }
 
@@ -31,9 +32,35 @@ impl<'a> DomGraph<'a> {
             node_count: snap.node_count(),
             root: snap.root,
             first_edge: &snap.nodes.first_edge,
-            to: &snap.edges.to,
+            to: Targets::Borrowed(&snap.edges.to),
             essential,
         }
+    }
+}
+
+/// The edge targets the pass reads: borrowed, or shared, in which case the
+/// pass lets go of them as soon as it has read its last edge (before its
+/// memory peak), so that they are freed once the other owners are done too.
+pub enum Targets<'a> {
+    Borrowed(&'a [u32]),
+    Shared(Arc<Column<u32>>),
+}
+
+impl std::ops::Deref for Targets<'_> {
+    type Target = [u32];
+
+    #[inline]
+    fn deref(&self) -> &[u32] {
+        match self {
+            Targets::Borrowed(to) => to,
+            Targets::Shared(to) => to,
+        }
+    }
+}
+
+impl<'a> From<&'a [u32]> for Targets<'a> {
+    fn from(to: &'a [u32]) -> Self {
+        Targets::Borrowed(to)
     }
 }
 
@@ -50,8 +77,16 @@ pub struct DominatorTree {
     pub idom_in_preorder: Vec<u32>,
 }
 
+/// What the pass's loops read of a [`DomGraph`], as plain slices.
+struct View<'b> {
+    node_count: usize,
+    first_edge: &'b [u32],
+    to: &'b [u32],
+    essential: &'b BitSet,
+}
+
 /// Nodes with at least one essential retainer (the others are DevTools' orphans).
-fn has_essential_retainer(g: &DomGraph) -> BitSet {
+fn has_essential_retainer(g: &View) -> BitSet {
     let mut retained = BitSet::new(g.node_count);
     for (e, &t) in g.to.iter().enumerate() {
         if g.essential.get(e) {
@@ -85,7 +120,7 @@ impl Numbering {
 
     /// Numbers everything reachable from `start` (the root, or an orphan hung
     /// under the root, number 0) and sorts the essential edges met on the way.
-    fn dfs(&mut self, g: &DomGraph, start: u32, stack: &mut Vec<(u32, u32)>) {
+    fn dfs(&mut self, g: &View, start: u32, stack: &mut Vec<(u32, u32)>) {
         self.number(start, 0);
         stack.push((start, self.first_edge_prefetched(g, start)));
         while let Some(top) = stack.last_mut() {
@@ -140,7 +175,7 @@ impl Numbering {
     /// next sibling's edges asked for on each descent, 8% off the DFS on the
     /// collections shape, medians of 7.)
     #[inline]
-    fn first_edge_prefetched(&self, g: &DomGraph, v: u32) -> u32 {
+    fn first_edge_prefetched(&self, g: &View, v: u32) -> u32 {
         let start = g.first_edge[v as usize];
         g.essential.prefetch(start as usize);
         let end = g.first_edge[v as usize + 1].min(start + 8);
@@ -167,27 +202,39 @@ impl Numbering {
 /// the path evaluation and goes to `w`'s retainer list, counted during the DFS
 /// and filled by one more pass over the edges. Sources never reached are left
 /// out (they never lower a semidominator), and no reverse index is needed.
-pub fn dominator_tree(g: &DomGraph) -> DominatorTree {
-    dominator_tree_then(g, || {})
+pub fn dominator_tree(g: DomGraph) -> DominatorTree {
+    dominator_tree_then(g, || {}, || {})
 }
 
-/// [`dominator_tree`], calling `scratch_freed` once the semidominator phase's
-/// scratch arrays are released (the memory peak is over), so that a caller can
-/// start memory-hungry work in parallel from then on.
-pub fn dominator_tree_then(g: &DomGraph, scratch_freed: impl FnOnce()) -> DominatorTree {
+/// [`dominator_tree`], calling `edges_read` once the graph is let go of
+/// (shared edge targets are then freed, see [`Targets`]) and `scratch_freed`
+/// once the semidominator phase's scratch arrays are released (the memory
+/// peak is over), so that a caller can start memory-hungry work in parallel
+/// from then on.
+pub fn dominator_tree_then(
+    g: DomGraph,
+    edges_read: impl FnOnce(),
+    scratch_freed: impl FnOnce(),
+) -> DominatorTree {
     let n = g.node_count;
     let root = g.root;
     let mut t = crate::timing::Phases::from_env();
-    let retained = has_essential_retainer(g);
+    let view = View {
+        node_count: n,
+        first_edge: g.first_edge,
+        to: &g.to,
+        essential: g.essential,
+    };
+    let retained = has_essential_retainer(&view);
     t.lap("    orphans");
     // --- DFS numbering (preorder) over essential edges.
     let mut num = Numbering::new(n);
     let mut stack = Vec::new();
-    num.dfs(g, root, &mut stack);
+    num.dfs(&view, root, &mut stack);
     // Orphans (no essential retainer) hang under the root, as in DevTools.
     for v in 0..n as u32 {
         if v != root && !retained.get(v as usize) && num.pre[v as usize] == UNREACHED {
-            num.dfs(g, v, &mut stack);
+            num.dfs(&view, v, &mut stack);
         }
     }
     drop(stack);
@@ -203,8 +250,12 @@ pub fn dominator_tree_then(g: &DomGraph, scratch_freed: impl FnOnce()) -> Domina
     first.truncate(reached + 1);
     t.lap("    dfs");
 
-    let slots = retainer_lists(g, &pre, &mut first);
+    let slots = retainer_lists(&view, &pre, &mut first);
     drop(pre);
+    // `view` is not used again: the graph (and a shared share of the edge
+    // targets) goes now.
+    drop(g);
+    edges_read();
     t.lap("    retainer lists");
 
     semidominators(&parent, label, &slots, &mut first);
@@ -212,7 +263,7 @@ pub fn dominator_tree_then(g: &DomGraph, scratch_freed: impl FnOnce()) -> Domina
     drop(slots);
     scratch_freed();
 
-    let tree = immediate_dominators(g, vertex, parent, first);
+    let tree = immediate_dominators((n, root), vertex, parent, first);
     t.lap("    idom");
     tree
 }
@@ -276,7 +327,7 @@ fn semidominators(parent: &[u32], mut label: Vec<u32>, slots: &[u32], first: &mu
 /// `first[w + 1]` holds the count of `w`'s from the DFS; on return `first[w]`
 /// is the start of `w`'s list in the returned slots and `first[reached]`
 /// their end.
-fn retainer_lists(g: &DomGraph, pre: &[u32], first: &mut [u32]) -> Vec<u32> {
+fn retainer_lists(g: &View, pre: &[u32], first: &mut [u32]) -> Vec<u32> {
     let reached = first.len() - 1;
     for i in 0..reached {
         first[i + 1] += first[i];
@@ -314,12 +365,12 @@ fn retainer_lists(g: &DomGraph, pre: &[u32], first: &mut [u32]) -> Vec<u32> {
 /// `first[i + 1]`, see there), then the tree by node and by preorder position,
 /// with the unreached nodes completing the order.
 fn immediate_dominators(
-    g: &DomGraph,
+    (n, root): (usize, u32),
     mut vertex: Vec<u32>,
     parent: Vec<u32>,
     mut first: Vec<u32>,
 ) -> DominatorTree {
-    let (n, root, reached) = (g.node_count, g.root, vertex.len());
+    let reached = vertex.len();
     // The semidominators
     // (`first[i + 1]`) become immediate dominators (`idom[i]`) in place.
     let idom = &mut first[1..];
