@@ -138,32 +138,12 @@ impl Analysis {
                         sizes,
                     )
                 });
-                // For class tables the pass owns the edge targets and lets go of
-                // them after its last edge, before its memory peak: from then on
-                // the other thread may group the class rows (the targets are
-                // freed once it is done with the distances too). Otherwise the
-                // other thread waits for the end of the peak.
-                let to = match lean {
-                    true => Targets::Shared(targets),
-                    false => Targets::Borrowed(&snap.edges.to),
-                };
-                let graph = DomGraph {
-                    to,
-                    ..DomGraph::of(snap, &essential)
-                };
-                let signal = |now: bool| {
-                    if now {
-                        let _ = peak_over.send(());
-                    }
-                };
-                let tree =
-                    dominators::dominator_tree_then(graph, || signal(lean), || signal(!lean));
+                let tree = dominator_pass(snap, &essential, targets, lean, &peak_over);
                 drop(essential);
                 t.lap("dominators");
                 let (retained, children) = retained_in_preorder(&tree, sizes, lean, &mut t);
                 let late_class_names = (!lean).then(|| {
-                    let mut names = classes::class_names(snap, &mut added);
-                    classes::apply_interfaces(snap, &mut names, &interfaces, &mut added);
+                    let names = classes::named_classes(snap, &interfaces, &mut added);
                     t.lap("class names");
                     names
                 });
@@ -215,9 +195,8 @@ impl Analysis {
         shallow::reattribute(&snap, &mut self_size);
         snap.nodes.self_size = self_size;
         let mut added = classes::NewStrings::new(&snap);
-        let mut class_name = classes::class_names(&snap, &mut added);
         let interfaces = classes::infer_interfaces(&snap);
-        classes::apply_interfaces(&snap, &mut class_name, &interfaces, &mut added);
+        let class_name = classes::named_classes(&snap, &interfaces, &mut added);
         added.append_to(&mut snap);
         t.lap("class names (classes only)");
         Analysis {
@@ -278,6 +257,34 @@ impl Analysis {
         };
         root as f64 + self.snap.extra_native_bytes
     }
+}
+
+/// Stage 2's dominator pass, on this thread. For class tables the pass owns
+/// the edge targets and lets go of them after its last edge, before its
+/// memory peak: from then on the other thread may group the class rows (the
+/// targets are freed once it is done with the distances too). Otherwise the
+/// other thread waits for the end of the peak.
+fn dominator_pass(
+    snap: &HeapSnapshot,
+    essential: &BitSet,
+    targets: std::sync::Arc<Column<u32>>,
+    lean: bool,
+    peak_over: &std::sync::mpsc::Sender<()>,
+) -> dominators::DominatorTree {
+    let to = match lean {
+        true => Targets::Shared(targets),
+        false => Targets::Borrowed(&snap.edges.to),
+    };
+    let graph = DomGraph {
+        to,
+        ..DomGraph::of(snap, essential)
+    };
+    let signal = |now: bool| {
+        if now {
+            let _ = peak_over.send(());
+        }
+    };
+    dominators::dominator_tree_then(graph, || signal(lean), || signal(!lean))
 }
 
 /// What the other thread of stage 2 starts from: the distance walk's plan
@@ -418,8 +425,7 @@ fn stage_one(
             t.lap("  infer interfaces (side thread)");
             let mut class_name = Vec::new();
             if lean {
-                class_name = classes::class_names(snap, added);
-                classes::apply_interfaces(snap, &mut class_name, &interfaces, added);
+                class_name = classes::named_classes(snap, &interfaces, added);
                 t.lap("  class names (side thread)");
             }
             (interfaces, retainers, class_name)

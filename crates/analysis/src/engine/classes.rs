@@ -158,6 +158,18 @@ impl NewStrings {
     }
 }
 
+/// Every node's class name (string id) with DevTools' interface names
+/// applied: [`class_names`], then [`apply_interfaces`].
+pub fn named_classes(
+    snap: &HeapSnapshot,
+    definitions: &[InterfaceDefinition],
+    added: &mut NewStrings,
+) -> Vec<u32> {
+    let mut names = class_names(snap, added);
+    apply_interfaces(snap, &mut names, definitions, added);
+    names
+}
+
 /// Class name per node, as a string id (into the table, or into `added`).
 pub fn class_names(snap: &HeapSnapshot, added: &mut NewStrings) -> Vec<u32> {
     let nt = snap.node_types;
